@@ -1,0 +1,3 @@
+"""newsbot: a Scrapy-based news crawling and archiving pipeline."""
+
+__version__ = "0.1.0"
