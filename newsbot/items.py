@@ -56,10 +56,11 @@ class Article:
     fetched_at: str | None = None
     warc: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
-    # Working fields, never exported: capture order and the dedup signature.
+    # Working fields, never exported: capture order, dedup signature, text hash.
     seq: int = -1
     signature: Any = None
+    text_hash: str | None = None
 
 
-WORKING_FIELDS = ("seq", "signature")
+WORKING_FIELDS = ("seq", "signature", "text_hash")
 EXPORT_FIELDS = tuple(f.name for f in fields(Article) if f.name not in WORKING_FIELDS)

@@ -1,0 +1,111 @@
+"""Crawl feedback: a progress line every few seconds, a summary at the end.
+
+The summary (pages by status, articles, duplicates, undated articles, errors
+by kind, archive paths) is logged and written as JSON to
+`ARCHIVE_DIR/runs/<spider>-<run>.summary.json`. A crawl that failed (bad
+configuration, no start URL reachable) is marked `"ok": false` there, and the
+`scrapy crawl` command exits non-zero, so cron and Scrapyd can alert on it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from twisted.internet import task
+
+from newsbot.runtime import Runtime
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+def summarize(stats: dict[str, Any]) -> dict[str, Any]:
+    """The user-facing figures of a crawl, from Scrapy's and newsbot's stats."""
+    prefix = "downloader/response_status_count/"
+    errors = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsbot/errors/")}
+    for key, value in stats.items():
+        if key.startswith("downloader/exception_type_count/"):
+            name = key.rsplit(".", 1)[-1]
+            errors[name] = max(errors.get(name, 0), value)
+    failed = stats.get("newsbot/failed")
+    return {
+        "ok": not failed and stats.get("finish_reason", "finished") == "finished",
+        "failure": failed,
+        "finish_reason": stats.get("finish_reason"),
+        "pages_fetched": stats.get("downloader/response_count", 0),
+        "pages_by_status": {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)},
+        "article_pages": stats.get("newsbot/pages/article", 0),
+        "articles": stats.get("newsbot/articles", 0),
+        "duplicates": stats.get("newsbot/duplicates", 0),
+        "unchanged": stats.get("newsbot/articles/unchanged", 0),
+        "articles_without_date": stats.get("newsbot/date/unparsed", 0),
+        "errors": dict(sorted(errors.items())),
+        "outputs": stats.get("newsbot/outputs", {}),
+    }
+
+
+class CrawlReport:
+    def __init__(self, stats: StatsCollector, runtime: Runtime, interval: float) -> None:
+        self.stats = stats
+        self.runtime = runtime
+        self.interval = interval
+        self.loop: task.LoopingCall | None = None
+        self.started = time.monotonic()
+        self.summary: dict[str, Any] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlReport:
+        ext = cls(crawler.stats, Runtime.of(crawler),
+                  crawler.settings.getfloat("NEWSBOT_PROGRESS_INTERVAL", 5.0))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.progress)
+            self.loop.start(self.interval, now=False)
+
+    def progress(self) -> None:
+        s = self.stats
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        pages = s.get_value("downloader/response_count", 0)
+        errors = sum(v for k, v in s.get_stats().items() if k.startswith("newsbot/errors/"))
+        logger.info("progress: %d pages (%.1f/s), %d articles, %d duplicates, %d errors",
+                    pages, pages / elapsed, s.get_value("newsbot/articles", 0),
+                    s.get_value("newsbot/duplicates", 0), errors)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+
+    def engine_stopped(self) -> None:
+        """After every component closed: the WARC files have their final names now."""
+        warc = self.runtime.extras.get("warc")
+        if warc is not None:
+            warc.close()
+        stats = dict(self.stats.get_stats())
+        summary = summarize(stats)
+        summary["run_id"] = self.runtime.run_id
+        summary["archive_dir"] = str(self.runtime.root)
+        summary["warc_files"] = sorted(warc.closed) if warc is not None else []
+        summary["elapsed_s"] = round(time.monotonic() - self.started, 2)
+        path = self.runtime.path("runs", f"{self.runtime.spider_name}-{self.runtime.run_id}.summary.json")
+        path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+        self.summary = summary
+        self.stats.set_value("newsbot/ok", summary["ok"])
+        logger.info("crawl summary:\n%s", json.dumps(summary, indent=2, default=str))
+        logger.info("summary written to %s", path)
+        self.runtime.state.finish_run(self.runtime.run_id, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                      "finished" if summary["ok"] else "failed")
+        self.runtime.close()

@@ -1,0 +1,38 @@
+"""Append-only JSON Lines files that a crash cannot tear.
+
+Scrapy's feed exports buffer their writes, so a killed crawl can leave half a
+line. Here each record is serialised first and written with a single
+unbuffered `write` of line + newline, so a record is either whole in the file
+or absent, and the state store can be told about it right after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class JsonLinesWriter:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._fd: int | None = None
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        data = line.encode("utf-8")
+        written = os.write(self._fd, data)
+        while written < len(data):  # regular files take it whole; be exact anyway
+            written += os.write(self._fd, data[written:])
+        self.count += 1
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None

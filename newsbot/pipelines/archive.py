@@ -1,0 +1,97 @@
+"""The last stage: write each article to its JSONL file, then record it.
+
+Order matters for exactly-once: the line is written whole first, the state
+store is told second. At start, runs that were killed are repaired (a torn
+last line cut, lines written but not recorded are recorded), so re-running
+the same command records every article once. Canonical articles go to
+`articles/<spider>-<run>.jsonl`, later copies of a story to
+`…duplicates.jsonl` beside it (or flagged in the first, with
+DEDUP_KEEP_DUPLICATES). Each record is also linked to its WARC response in a
+metadata record, so the archive alone tells which capture became which record.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+
+from newsbot.items import EXPORT_FIELDS
+from newsbot.jsonl import JsonLinesWriter
+from newsbot.runtime import Runtime
+from newsbot.state import read_jsonl_repairing, text_hash
+from newsbot.urls import url_key
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from newsbot.warcservice import WarcService
+
+logger = logging.getLogger(__name__)
+
+
+def recover_interrupted(runtime: Runtime) -> int:
+    """Record what killed runs wrote but did not record; returns how many."""
+    state, added = runtime.state, 0
+    for run_id, outputs in state.interrupted_runs():
+        for rel in sorted(outputs.values()):
+            for record in read_jsonl_repairing(runtime.root / rel):
+                if "id" in record and not state.is_recorded(record["id"]):
+                    state.record(record, url_key(record["url"]), text_hash(record.get("text") or ""), run_id)
+                    added += 1
+        state.finish_run(run_id, runtime.started.strftime("%Y-%m-%dT%H:%M:%SZ"), "interrupted")
+        logger.warning("repaired interrupted run %s", run_id)
+    return added
+
+
+class ArticleArchivePipeline:
+    def __init__(self, runtime: Runtime, stats: StatsCollector, keep_duplicates: bool,
+                 warc: WarcService | None) -> None:
+        self.runtime = runtime
+        self.stats = stats
+        self.keep_duplicates = keep_duplicates
+        self.warc = warc
+        base = f"articles/{runtime.spider_name}-{runtime.run_id}"
+        self.outputs = {"articles": f"{base}.jsonl", "duplicates": f"{base}.duplicates.jsonl"}
+        self.writers = {k: JsonLinesWriter(runtime.root / v) for k, v in self.outputs.items()}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArticleArchivePipeline:
+        from newsbot.warcservice import WarcService
+
+        runtime = Runtime.of(crawler)
+        warc = WarcService.of(crawler) if crawler.settings.getbool("WARC_ENABLED", True) else None
+        return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc)
+
+    def open_spider(self) -> None:
+        recovered = recover_interrupted(self.runtime)
+        if recovered:
+            self.stats.set_value("newsbot/recovered_records", recovered)
+        self.runtime.state.start_run(self.runtime.run_id, self.runtime.spider_name,
+                                     self.runtime.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                     self.outputs)
+
+    def close_spider(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        self.stats.set_value("newsbot/outputs", {
+            k: v for k, v in self.outputs.items() if self.writers[k].count})
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        if "text_hash" not in adapter:
+            return item
+        record = {name: adapter.get(name) for name in EXPORT_FIELDS}
+        duplicate = bool(record.get("duplicate_of"))
+        target = "duplicates" if duplicate and not self.keep_duplicates else "articles"
+        self.writers[target].write(record)
+        self.runtime.state.record(record, url_key(record["url"]), adapter.get("text_hash"),
+                                  self.runtime.run_id)
+        self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
+        if self.warc is not None and record.get("warc"):
+            self.warc.write_metadata(record["warc"], record["url"],
+                                     {"newsbot_article": {"id": record["id"], "run": self.runtime.run_id,
+                                                          "duplicate_of": record.get("duplicate_of")}})
+        return item

@@ -1,0 +1,138 @@
+"""Extraction in a pool of worker processes, released in capture order.
+
+Scrapy runs in one process; trafilatura is CPU-bound. This async pipeline
+sends each Page to a ProcessPoolExecutor (one worker per core by default) and
+awaits the result, so downloading and archiving go on meanwhile. A crashed
+worker is replaced and counted, not fatal. Results then wait their turn in
+`CaptureOrder` before reaching the stateful stages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from newsbot.items import Article, Page
+from newsbot.pipelines.order import CaptureOrder
+from newsbot.urls import article_id, host_of
+from newsbot.worker import process_page
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+def make_pool(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from a clean server process that has already imported newsbot."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["newsbot.worker"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def article_from(page: Page, result: dict[str, Any]) -> Article:
+    fields, dates = result["fields"], result["dates"]
+    return Article(
+        id=article_id(page.url),
+        url=page.url,
+        canonical_url=fields.get("canonical_url"),
+        title=fields.get("title"),
+        text=fields["text"],
+        authors=list(fields.get("authors") or []),
+        site=fields.get("site") or host_of(page.url),
+        source=page.context.get("source"),
+        language=fields.get("language"),
+        description=fields.get("description"),
+        tags=list(fields.get("tags") or []),
+        wires=list(result.get("wires") or []),
+        fetched_at=page.fetched_at,
+        warc=page.warc,
+        seq=page.seq,
+        signature=result.get("signature"),
+        text_hash=result.get("text_hash"),
+        **{k: dates.get(k) for k in ("published", "published_precision", "published_raw",
+                                     "published_source", "modified", "modified_raw",
+                                     "modified_source")},
+    )
+
+
+class ExtractionPipeline:
+    def __init__(self, workers: int, timeout: float, stats: StatsCollector) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        self.stats = stats
+        self.order = CaptureOrder(stall_timeout=timeout * 4)
+        self.pool: ProcessPoolExecutor | None = None
+        self.default_zone: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
+        workers = crawler.settings.getint("EXTRACT_WORKERS", 0) or os.cpu_count() or 1
+        pipeline = cls(workers, crawler.settings.getfloat("EXTRACT_TIMEOUT", 60), crawler.stats)
+        pipeline.default_zone = crawler.settings.get("DATES_DEFAULT_TIMEZONE")
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(pipeline.item_left, signal=signal)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.pool = make_pool(self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def item_left(self, item: Any, **kwargs: Any) -> None:
+        seq = getattr(item, "seq", -1)
+        if isinstance(seq, int):
+            self.order.finish(seq)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page):
+            return item
+        result = await self._extract(item)
+        await self.order.turn(item.seq)
+        if result.get("charset_fallback"):
+            self.stats.inc_value("newsbot/pages/charset_fallback")
+        if "error" in result and not result.get("empty"):
+            self.stats.inc_value("newsbot/errors/extraction")
+            logger.warning("extraction failed for %s: %s", item.url, result["error"])
+            raise DropItem(f"extraction failed: {result['error']}", log_level="INFO")
+        if result.get("empty") or "fields" not in result:
+            self.stats.inc_value("newsbot/pages/no_text")
+            raise DropItem(f"no article text in {item.url}", log_level="INFO")
+        return article_from(item, result)
+
+    async def _extract(self, page: Page, attempt: int = 0) -> dict[str, Any]:
+        context = dict(page.context, default_timezone=self.default_zone)
+        pool = self.pool
+        assert pool is not None
+        try:
+            future = pool.submit(process_page, page.url, page.body, page.encoding, context)
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except asyncio.TimeoutError:
+            self.stats.inc_value("newsbot/errors/extraction_timeout")
+            return {"error": f"extraction took over {self.timeout:.0f}s"}
+        except BrokenProcessPool:
+            if pool is self.pool:  # the first to notice replaces the pool
+                self.stats.inc_value("newsbot/errors/worker_crash")
+                logger.error("an extraction worker died (on %s or a page beside it); "
+                             "restarting the pool", page.url)
+                self._restart_pool()
+            if attempt == 0:  # innocent pages in flight get one more try
+                return await self._extract(page, attempt + 1)
+            return {"error": "extraction worker crashed"}
+
+    def _restart_pool(self) -> None:
+        old, self.pool = self.pool, make_pool(self.workers)
+        if old is not None:
+            old.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,74 @@
+"""Per-crawl resources that several components share: run id, paths, state store.
+
+Scrapy builds each component on its own; the few things they must share (one
+run id, one SQLite state file, one WARC writer) hang off the crawler through
+`Runtime.of(crawler)` rather than module globals, so two crawlers in one
+process stay apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsbot.state import StateStore
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def safe_name(text: str) -> str:
+    """A file-name component that cannot leave its folder."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text).strip(".-")
+    return cleaned[:80] or "x"
+
+
+class Runtime:
+    """Run identity and archive layout of one crawl."""
+
+    def __init__(self, archive_dir: str | os.PathLike[str], spider_name: str,
+                 state_file: str | None = None) -> None:
+        self.root = Path(archive_dir).resolve()
+        self.started = datetime.now(timezone.utc)
+        self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+        self.spider_name = safe_name(spider_name)
+        state_name = (state_file or "newsbot.sqlite").replace("{run_id}", self.run_id)
+        self.state_path = self.root / "state" / safe_name(state_name)
+        self._state: StateStore | None = None
+        self.extras: dict[str, Any] = {}
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> Runtime:
+        runtime = getattr(crawler, "_newsbot_runtime", None)
+        if runtime is None:
+            spider_name = crawler.spidercls.name or "crawl"
+            runtime = cls(crawler.settings.get("ARCHIVE_DIR", "archive"), spider_name,
+                          crawler.settings.get("NEWSBOT_STATE_FILE"))
+            crawler._newsbot_runtime = runtime  # type: ignore[attr-defined]
+        return runtime
+
+    @property
+    def state(self) -> StateStore:
+        if self._state is None:
+            self._state = StateStore(self.state_path)
+        return self._state
+
+    def path(self, *parts: str) -> Path:
+        """A path under the archive root, created on demand; parts are sanitised."""
+        target = self.root.joinpath(*(safe_name(p) for p in parts))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def relative(self, path: Path) -> str:
+        return str(path.resolve().relative_to(self.root))
+
+    def close(self) -> None:
+        if self._state is not None:
+            self._state.close()
+            self._state = None

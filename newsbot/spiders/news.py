@@ -1,0 +1,170 @@
+"""The `news` spider: discover article pages from sitemaps, feeds and section pages.
+
+    scrapy crawl news -a url=https://example.com/sitemap.xml[,https://example.com/rss]
+    scrapy crawl news -a sources=sources.toml [-a since=2025-12-01]
+
+Start URLs may be home or section pages, sitemaps (indexes, Google News
+sitemaps, gzipped), robots.txt or RSS/Atom feeds: each response is read for
+what it is, whatever the URL said. Only article pages become items; listings
+are followed (up to NEWSBOT_FOLLOW_DEPTH), everything stays inside each
+source's allowed domains.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.linkextractors import LinkExtractor
+
+from newsbot import discovery, sources
+from newsbot.dates import normalize_date
+from newsbot.pagetype import url_kind
+from newsbot.spiders.pages import ArticlePages, is_html
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+
+class NewsSpider(ArticlePages, Spider):
+    name = "news"
+
+    def __init__(self, url: str | None = None, sources: str | None = None,
+                 since: str | None = None, timezone: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sources = self._load_sources(url, sources, timezone)
+        self.by_name = {s.name: s for s in self.sources}
+        self.allowed_domains = sorted({d for s in self.sources for d in s.allowed_domains})
+        self.since = self._parse_since(since)
+        self.follow_depth = 2
+        self.discover_sitemaps = True
+        self.links = {s.name: LinkExtractor(allow_domains=s.allowed_domains, unique=True)
+                      for s in self.sources}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.stats = crawler.stats
+        spider.follow_depth = crawler.settings.getint("NEWSBOT_FOLLOW_DEPTH", 2)
+        spider.discover_sitemaps = crawler.settings.getbool("NEWSBOT_DISCOVER_SITEMAPS", True)
+        return spider
+
+    @staticmethod
+    def _load_sources(url: str | None, path: str | None, zone: str | None) -> list[sources.Source]:
+        if bool(url) == bool(path):
+            raise sources.SourceError("give exactly one of -a url=URL[,URL...] or -a sources=FILE")
+        return sources.from_urls(url, zone) if url else sources.load(path)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _parse_since(since: str | None) -> str | None:
+        if not since:
+            return None
+        try:
+            return date.fromisoformat(since).isoformat()
+        except ValueError as exc:
+            raise sources.SourceError(f"since must be YYYY-MM-DD, not {since!r}") from exc
+
+    # --- start ----------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        for src in self.sources:
+            for url in src.start_urls:
+                yield self._request(url, src.name, callback=self.parse_start, depth=0, start=True)
+                if self.discover_sitemaps and urlsplit(url).path in ("", "/"):
+                    yield self._request(urljoin(url, "/robots.txt"), src.name,
+                                        callback=self.parse_start, depth=0, start=True)
+
+    def _request(self, url: str, source: str, *, callback: Any, depth: int,
+                 hints: dict[str, str] | None = None, start: bool = False) -> Request:
+        src = self.by_name[source]
+        context = {"source": source, "timezone": src.timezone, "hints": hints or {}}
+        return Request(url, callback=callback, errback=self.on_error, dont_filter=start,
+                       meta={"newsbot_context": context, "newsbot_depth": depth,
+                             "newsbot_start": start})
+
+    def parse_start(self, response: Response) -> Iterator[Any]:
+        self._inc("newsbot/start/reachable")
+        yield from self.parse_any(response)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = failure.type.__name__ if failure.type else "Error"
+        self._inc(f"newsbot/errors/{kind}")
+        if request.meta.get("newsbot_start"):
+            self._inc("newsbot/start/failed")
+        logger.warning("fetch failed: %s (%s: %s)", request.url, kind, failure.getErrorMessage())
+
+    # --- dispatch on what the response is -------------------------------------
+    def parse_any(self, response: Response) -> Iterator[Any]:
+        context = response.meta.get("newsbot_context") or {}
+        source = context.get("source") or self.sources[0].name
+        if urlsplit(response.url).path.endswith("/robots.txt"):
+            for url in discovery.robots_sitemaps(response.body):
+                yield self._request(url, source, callback=self.parse_any, depth=0)
+            return
+        if is_html(response):
+            yield from self.parse_html(response, source, context)
+            return
+        yield from self.parse_xml(response, source)
+
+    def parse_xml(self, response: Response, source: str) -> Iterator[Request]:
+        try:
+            body = discovery.maybe_gunzip(response.body)
+            root = discovery.xml_root_name(body)
+            if root in ("urlset", "sitemapindex"):
+                entries = discovery.parse_sitemap(body)
+                hint_key = "sitemap"
+            elif root in ("rss", "feed", "RDF"):
+                entries = discovery.parse_feed(body)
+                hint_key = "feed"
+            else:
+                self._inc("newsbot/pages/skipped_type")
+                return
+        except discovery.DiscoveryError as exc:
+            self._inc("newsbot/errors/bad_sitemap_or_feed")
+            logger.warning("unreadable sitemap/feed %s: %s", response.url, exc)
+            return
+        self._inc(f"newsbot/discovery/{hint_key}s")
+        for entry in entries:
+            url = urljoin(response.url, entry.url)
+            if entry.kind == "sitemap":
+                yield self._request(url, source, callback=self.parse_any, depth=0)
+            elif self._wanted(url, source, entry.date):
+                hints = {hint_key: entry.date} if entry.date else {}
+                yield self._request(url, source, callback=self.parse_any, depth=1, hints=hints)
+
+    def _wanted(self, url: str, source: str, stated: str | None) -> bool:
+        if url_kind(url) == "skip" or not self.by_name[source].permits(url):
+            return False
+        if self.since and stated:
+            day = normalize_date(stated)
+            if day and day[:10] < self.since:
+                self._inc("newsbot/discovery/older_than_since")
+                return False
+        return True
+
+    def parse_html(self, response: Response, source: str, context: dict[str, Any]) -> Iterator[Any]:
+        page = self.page_from(response, context)
+        if page is not None:
+            yield page
+            return
+        depth = response.meta.get("newsbot_depth", 0)
+        if depth >= self.follow_depth:
+            return
+        for link in self.links[source].extract_links(response):
+            kind = url_kind(link.url)
+            if kind == "skip" or (kind == "article" and not self.by_name[source].permits(link.url)):
+                continue
+            yield self._request(link.url, source, callback=self.parse_any, depth=depth + 1)
+
+    def closed(self, reason: str) -> None:
+        if self.stats is not None and not self.stats.get_value("newsbot/start/reachable"):
+            self.stats.set_value("newsbot/failed", "no start URL reachable")
+
+

@@ -1,0 +1,65 @@
+"""What live and replay spiders share: turning an HTML response into a Page item.
+
+Both spiders call `ArticlePages.page_from`, so a replay decides "article or
+not" exactly as the live crawl did, and numbers article pages in the order
+they were captured (the order dedup's "first copy wins" relies on).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from newsbot.items import Page
+from newsbot.pagetype import page_kind
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
+
+HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+def is_html(response: Response) -> bool:
+    ctype = (response.headers.get(b"Content-Type") or b"").lower()
+    if ctype:
+        return any(t in ctype for t in HTML_TYPES)
+    head = response.body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ArticlePages:
+    """Mixin: numbering and building of Page items."""
+
+    page_seq = 0
+    stats: StatsCollector | None = None
+
+    def page_from(self, response: Response, context: dict[str, Any]) -> Page | None:
+        """A Page item if the response is an HTML article page, else None (counted)."""
+        if not is_html(response):
+            self._inc("newsbot/pages/not_html")
+            return None
+        if page_kind(response.url, response.body) != "article":
+            self._inc("newsbot/pages/listing")
+            return None
+        capture = response.meta.get("newsbot_capture") or {}
+        page = Page(
+            url=response.url,
+            body=response.body,
+            encoding=getattr(response, "encoding", None),
+            seq=self.page_seq,
+            fetched_at=capture.get("fetched_at") or utc_now(),
+            warc=capture.get("warc"),
+            context=context,
+        )
+        self.page_seq += 1
+        self._inc("newsbot/pages/article")
+        return page
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key, count)

@@ -1,0 +1,173 @@
+"""The crawl state store: one SQLite file shared by every run of an archive.
+
+This is the one place that decides whether an article is "already recorded"
+(the `articles` table). The JSONL writer appends a line first and records it
+here second; `recover_run` repairs the other order after a crash, so a killed
+run followed by the same command records each article exactly once.
+
+Other components (dedup index, WARC digests, templates) keep their own tables,
+prefixed, in the same file. WAL mode and a busy timeout let two crawls that
+share an ARCHIVE_DIR (Scrapyd jobs side by side) use it at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import socket
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+logger = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 60_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, spider TEXT, host TEXT, pid INTEGER,
+    started TEXT, finished TEXT, status TEXT, outputs TEXT
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, url TEXT NOT NULL, url_key TEXT NOT NULL, version INTEGER NOT NULL,
+    text_hash TEXT, duplicate_of TEXT, run_id TEXT, fetched_at TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key, version);
+CREATE TABLE IF NOT EXISTS captures (
+    url_key TEXT PRIMARY KEY, url TEXT, fetched_at TEXT, status INTEGER,
+    etag TEXT, last_modified TEXT, is_article INTEGER DEFAULT 0
+);
+"""
+
+
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Open (creating) a SQLite file the way every newsbot component must."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: str
+    version: int
+    text_hash: str | None
+
+
+class StateStore:
+    """Runs, recorded articles and per-URL capture facts."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.conn = connect(self.path)
+        self.conn.executescript(SCHEMA)
+
+    # --- runs -------------------------------------------------------------
+    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str]) -> None:
+        self.conn.execute(
+            "INSERT INTO runs (run_id, spider, host, pid, started, status, outputs)"
+            " VALUES (?, ?, ?, ?, ?, 'running', ?)",
+            (run_id, spider, socket.gethostname(), os.getpid(), started, json.dumps(outputs)),
+        )
+
+    def finish_run(self, run_id: str, finished: str, status: str) -> None:
+        self.conn.execute(
+            "UPDATE runs SET finished = ?, status = ? WHERE run_id = ?", (finished, status, run_id)
+        )
+
+    def interrupted_runs(self) -> list[tuple[str, dict[str, str]]]:
+        """Runs that never finished and whose process is gone (not a live sibling crawl)."""
+        rows = self.conn.execute(
+            "SELECT run_id, host, pid, outputs FROM runs WHERE finished IS NULL"
+        ).fetchall()
+        return [
+            (run_id, json.loads(outputs or "{}"))
+            for run_id, host, pid, outputs in rows
+            if not _process_alive(host, pid)
+        ]
+
+    # --- articles ---------------------------------------------------------
+    def latest(self, url_key: str) -> Recorded | None:
+        row = self.conn.execute(
+            "SELECT id, version, text_hash FROM articles WHERE url_key = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (url_key,),
+        ).fetchone()
+        return Recorded(*row) if row else None
+
+    def is_recorded(self, article_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def record(self, rec: dict, url_key: str, text_hash: str | None, run_id: str) -> None:
+        """Mark an article as written; idempotent, so crash recovery can replay it."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO articles (id, url, url_key, version, text_hash, duplicate_of,"
+            " run_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (rec["id"], rec["url"], url_key, rec.get("version", 1), text_hash,
+             rec.get("duplicate_of"), run_id, rec.get("fetched_at")),
+        )
+
+    def count_articles(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    # --- captures (incremental crawling) -----------------------------------
+    def capture(self, url_key: str) -> tuple[str | None, str | None, str | None] | None:
+        """(fetched_at, etag, last_modified) of the last capture of a URL, if any."""
+        row = self.conn.execute(
+            "SELECT fetched_at, etag, last_modified FROM captures WHERE url_key = ?", (url_key,)
+        ).fetchone()
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    def note_capture(self, url_key: str, url: str, fetched_at: str, status: int,
+                     etag: str | None, last_modified: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO captures (url_key, url, fetched_at, status, etag, last_modified)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url_key) DO UPDATE SET url = excluded.url,"
+            " fetched_at = excluded.fetched_at, status = excluded.status,"
+            " etag = COALESCE(excluded.etag, captures.etag),"
+            " last_modified = COALESCE(excluded.last_modified, captures.last_modified)",
+            (url_key, url, fetched_at, status, etag, last_modified),
+        )
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def text_hash(text: str) -> str:
+    """Hash of an article's text with whitespace folded: 'did the article change?'."""
+    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def _process_alive(host: str | None, pid: int | None) -> bool:
+    if host != socket.gethostname() or not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid != os.getpid()
+
+
+def read_jsonl_repairing(path: Path) -> Iterator[dict]:
+    """Yield the whole records of a JSONL file, cutting a torn last line in place."""
+    if not path.exists():
+        return
+    with path.open("rb+") as fh:
+        data = fh.read()
+        end = data.rfind(b"\n") + 1
+        if end != len(data):
+            logger.warning("cutting a torn last line (%d bytes) from %s", len(data) - end, path)
+            fh.truncate(end)
+            fh.flush()
+            os.fsync(fh.fileno())
+    for line in data[:end].splitlines():
+        if line.strip():
+            yield json.loads(line)

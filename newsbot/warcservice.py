@@ -1,0 +1,121 @@
+"""The crawl's one WARC writer, running in its own thread.
+
+warcio is synchronous and gzip costs a few milliseconds a page, so every
+write goes through a single-thread executor: the reactor only hands over
+bytes, records keep their capture order, and the WarcArchive (with its SQLite
+digest store) is only ever touched from that one thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Mapping
+from urllib.parse import urlsplit
+
+from scrapy import signals
+
+from newsbot import __version__
+from newsbot.runtime import Runtime
+from newsbot.warc import DigestStore, Exchange, Pointer, WarcArchive, recover_open_files
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+
+def exchange_from(request: Request, response: Response, captured_at: datetime) -> Exchange:
+    """The exchange as Scrapy saw it (see the WARC module for what differs from the wire)."""
+    req_headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                   for k, values in request.headers.items() for v in values]
+    if not any(k.lower() == "host" for k, _ in req_headers):
+        req_headers.insert(0, ("Host", urlsplit(request.url).netloc))
+    resp_headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                    for k, values in response.headers.items() for v in values]
+    ip = getattr(response, "ip_address", None)
+    return Exchange(
+        url=request.url,
+        method=request.method,
+        request_headers=req_headers,
+        request_body=request.body or b"",
+        status=response.status,
+        reason=_reason(response.status),
+        protocol=getattr(response, "protocol", None) or "HTTP/1.1",
+        response_headers=resp_headers,
+        body=response.body,
+        ip_address=str(ip) if ip is not None else None,
+        date=captured_at,
+    )
+
+
+def _reason(status: int) -> str | None:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return None
+
+
+class WarcService:
+    """Owns the WarcArchive; all calls return futures resolved in the writer thread."""
+
+    def __init__(self, runtime: Runtime, *, prefix: str, max_size: int, cdxj: bool,
+                 info: Mapping[str, str]) -> None:
+        self.runtime = runtime
+        self.directory = runtime.root / "warc"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="newsbot-warc")
+        self.closed: list[str] = []
+        self._archive: WarcArchive | None = None
+        self.executor.submit(self._open, prefix, max_size, cdxj, dict(info)).result()
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> WarcService:
+        runtime = Runtime.of(crawler)
+        service = runtime.extras.get("warc")
+        if service is None:
+            settings = crawler.settings
+            info = {name: str(settings.get(name)) for name in settings.getlist("WARC_INFO_SETTINGS")}
+            info.update({"operator": settings.get("WARC_OPERATOR", ""), "run-id": runtime.run_id,
+                         "spider": runtime.spider_name})
+            service = cls(runtime, prefix=settings.get("WARC_PREFIX", "newsbot"),
+                          max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
+                          cdxj=settings.getbool("WARC_CDXJ", True), info=info)
+            runtime.extras["warc"] = service
+            crawler.signals.connect(service.close, signal=signals.engine_stopped)
+        return service
+
+    def _open(self, prefix: str, max_size: int, cdxj: bool, info: dict[str, str]) -> None:
+        for path in recover_open_files(self.directory):
+            logger.warning("recovered WARC left open by an interrupted run: %s", path)
+        self._archive = WarcArchive(
+            self.directory, root=self.runtime.root, prefix=prefix, max_size=max_size,
+            info={"software": f"newsbot/{__version__}", **info}, host=socket.gethostname(),
+            digests=DigestStore(self.runtime.state_path), cdxj=cdxj,
+        )
+
+    @property
+    def archive(self) -> WarcArchive:
+        assert self._archive is not None, "WARC writer used after close"
+        return self._archive
+
+    def write_exchange(self, exchange: Exchange) -> Future[Pointer]:
+        return self.executor.submit(lambda: self.archive.write_exchange(exchange))
+
+    def write_metadata(self, about: Pointer | Mapping[str, Any], url: str,
+                       fields: Mapping[str, Any]) -> Future[Any]:
+        return self.executor.submit(lambda: self.archive.write_metadata(about, url, fields))
+
+    def close(self) -> None:
+        """Finish pending writes, close (rename, index) the current file."""
+        if self._archive is None:
+            return
+        closed = self.executor.submit(self.archive.close).result()
+        self.closed.extend(str(p) for p in closed)
+        self._archive = None
+        self.executor.shutdown(wait=True)

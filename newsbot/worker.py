@@ -1,0 +1,68 @@
+"""The per-page work done in extraction worker processes.
+
+Everything CPU-bound about one page happens here, off the reactor thread:
+decoding, parsing, the date search, trafilatura, wire credits and the dedup
+signature. Input and output are plain picklable values, so the same function
+serves the process pool, a one-process run and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from trafilatura.utils import decode_file, load_html
+
+from newsbot.datesearch import find_dates, guess_site_timezone
+from newsbot.dedup import make_signature
+from newsbot.extract import extract_article
+from newsbot.state import text_hash
+from newsbot.wires import detect_wires
+
+logger = logging.getLogger(__name__)
+
+
+def decode(body: bytes, encoding: str | None) -> tuple[str, bool]:
+    """Text of a page in its declared encoding, or a detected one when that fails.
+
+    Returns (text, fallback) where fallback says the declaration was wrong
+    (e.g. cp1252 or Shift-JIS bytes served as UTF-8).
+    """
+    if encoding:
+        try:
+            return body.decode(encoding), False
+        except (UnicodeDecodeError, LookupError):
+            pass
+    text = decode_file(body)
+    return (text if isinstance(text, str) else body.decode("utf-8", "replace")), bool(encoding)
+
+
+def process_page(url: str, body: bytes, encoding: str | None, context: dict[str, Any]) -> dict[str, Any]:
+    """Extract one article page. Never raises: failures come back as {'error': ...}."""
+    try:
+        return _process(url, body, encoding, context)
+    except Exception as exc:  # a worker must report, not die, whatever a page does
+        logger.debug("extraction failed for %s", url, exc_info=True)
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _process(url: str, body: bytes, encoding: str | None, context: dict[str, Any]) -> dict[str, Any]:
+    html, fallback = decode(body, encoding)
+    tree = load_html(html)
+    if tree is None:
+        return {"error": "unparseable HTML", "empty": True}
+    zone = context.get("timezone") or guess_site_timezone(tree, url) or context.get("default_timezone")
+    dates = find_dates(tree, url, tz=zone, hints=context.get("hints") or {})
+    fields = extract_article(tree, url)
+    if not fields or not fields.get("text"):
+        return {"empty": True, "charset_fallback": fallback}
+    text = fields["text"]
+    return {
+        "fields": fields,
+        "dates": dates,
+        "timezone": zone,
+        "wires": detect_wires(text, authors=fields.get("authors") or []),
+        "signature": make_signature(text),
+        "text_hash": text_hash(text),
+        "charset_fallback": fallback,
+    }
