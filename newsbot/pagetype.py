@@ -34,8 +34,11 @@ HEAD_TYPE = re.compile(
 ARTICLE_TYPES = {b"article", b"newsarticle", b"reportagenewsarticle", b"analysisnewsarticle",
                  b"opinionnewsarticle", b"blogposting", b"liveblogposting", b"backgroundnewsarticle",
                  b"reviewnewsarticle", b"report", b"socialmediaposting"}
-NON_ARTICLE_TYPES = {b"website", b"videoobject", b"collectionpage", b"profilepage", b"webpage",
-                     b"itemlist", b"searchresultspage", b"profile", b"book", b"product"}
+# Declarations that settle it when no article type is declared beside them.
+STRONG_OTHER = {b"video", b"videoobject", b"collectionpage", b"profilepage", b"itemlist",
+                b"searchresultspage", b"profile", b"book", b"product", b"music", b"mediagallery"}
+# Declarations that many article pages carry by mistake: they defer to the URL.
+WEAK_OTHER = {b"website", b"webpage"}
 
 
 def url_kind(url: str) -> str:
@@ -52,30 +55,33 @@ def url_kind(url: str) -> str:
 
 
 def declared_kind(head: bytes) -> str | None:
-    """'article' or 'other' from og:type / JSON-LD @type in the page's first bytes; None if silent."""
+    """'article', 'other' or 'weak-other' from og:type / JSON-LD @type in the page's head."""
     found = set()
     for match in HEAD_TYPE.finditer(head):
         value = next(g for g in match.groups() if g).lower().strip()
-        found.add(value.split(b".")[0] if value.startswith(b"video") else value)
-    if any(v.startswith(b"video") or v in (b"videoobject",) for v in found) and not (
-        found & ARTICLE_TYPES - {b"article"}
-    ):
+        found.add(value.split(b".")[0])
+    if found & STRONG_OTHER and not found & ARTICLE_TYPES:
         return "other"
     if found & ARTICLE_TYPES:
         return "article"
-    if found & NON_ARTICLE_TYPES:
-        return "other"
+    if found & WEAK_OTHER:
+        return "weak-other"
     return None
 
 
-def page_kind(url: str, body: bytes) -> str:
-    """'article' or 'listing' for an HTML page: the page's declaration first, then its URL."""
+def page_kind(url: str, body: bytes, *, listed: bool = False) -> str:
+    """'article' or 'listing' for an HTML page.
+
+    A strong declaration (article, video, collection) decides; a weak one
+    ('website', which many article pages carry) defers to the URL's shape; an
+    unknown shape is an article when a sitemap or feed listed the page.
+    """
     declared = declared_kind(body[:200_000])
     kind = url_kind(url)
-    if declared == "article" and kind != "listing":
-        return "article"
-    if declared == "article" and kind == "listing" and ARTICLE_PATH.search(urlsplit(url).path):
-        return "article"
     if declared == "other":
         return "listing"
-    return "article" if kind == "article" else "listing"
+    if declared == "article":  # unless the URL says video, tag, author...: sections carry it too
+        return "listing" if NON_ARTICLE_PATH.search(urlsplit(url).path) else "article"
+    if kind == "article" or (kind == "unknown" and listed and declared is None):
+        return "article"
+    return "listing"

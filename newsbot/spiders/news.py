@@ -81,12 +81,13 @@ class NewsSpider(ArticlePages, Spider):
                                         callback=self.parse_start, depth=0, start=True)
 
     def _request(self, url: str, source: str, *, callback: Any, depth: int,
-                 hints: dict[str, str] | None = None, start: bool = False) -> Request:
+                 hints: dict[str, str] | None = None, start: bool = False,
+                 listed: bool = False) -> Request:
         src = self.by_name[source]
         context = {"source": source, "timezone": src.timezone, "hints": hints or {}}
         return Request(url, callback=callback, errback=self.on_error, dont_filter=start,
                        meta={"newsbot_context": context, "newsbot_depth": depth,
-                             "newsbot_start": start})
+                             "newsbot_start": start, "newsbot_listed": listed})
 
     def parse_start(self, response: Response) -> Iterator[Any]:
         self._inc("newsbot/start/reachable")
@@ -137,7 +138,8 @@ class NewsSpider(ArticlePages, Spider):
                 yield self._request(url, source, callback=self.parse_any, depth=0)
             elif self._wanted(url, source, entry.date):
                 hints = {hint_key: entry.date} if entry.date else {}
-                yield self._request(url, source, callback=self.parse_any, depth=1, hints=hints)
+                yield self._request(url, source, callback=self.parse_any, depth=1, hints=hints,
+                                    listed=True)
 
     def _wanted(self, url: str, source: str, stated: str | None) -> bool:
         if url_kind(url) == "skip" or not self.by_name[source].permits(url):

@@ -43,7 +43,8 @@ class ArticlePages:
         if not is_html(response):
             self._inc("newsbot/pages/not_html")
             return None
-        if page_kind(response.url, response.body) != "article":
+        listed = bool(context.get("hints")) or response.meta.get("newsbot_listed", False)
+        if page_kind(response.url, response.body, listed=listed) != "article":
             self._inc("newsbot/pages/listing")
             return None
         capture = response.meta.get("newsbot_capture") or {}

@@ -1,0 +1,164 @@
+"""End to end: `scrapy demo` and `scrapy crawl news` against real local servers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from conftest import records, run_scrapy
+from newsbot.demo.server import serve_folder
+from newsbot.discovery import parse_feed, parse_sitemap
+from realsite import build
+
+CLUTTER = ["Black Friday Sale", "Advisory Alert", "Subscribe to Tech Newsletters",
+           "Discover the latest Business News"]
+
+
+@pytest.fixture(scope="module")
+def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = tmp_path_factory.mktemp("demo") / "archive"
+    proc = run_scrapy("demo", archive=archive)
+    assert "articles" in proc.stdout, proc.stdout
+    return archive
+
+
+def warc_files(archive: Path) -> list[Path]:
+    return sorted((archive / "warc").glob("*.warc.gz"))
+
+
+def record_at(archive: Path, pointer: dict[str, Any]) -> Any:
+    with open(archive / pointer["file"], "rb") as fh:
+        fh.seek(pointer["offset"])
+        record = next(iter(ArchiveIterator(fh)))
+        record.content_stream().read()
+        return record
+
+
+def test_demo_records_are_valid_articles(demo_archive: Path, article_schema: Any) -> None:
+    recs = records(demo_archive) + records(demo_archive, "duplicates")
+    assert len(recs) >= 15
+    for rec in recs:
+        article_schema.validate(rec)
+        assert rec["title"] and len(rec["text"]) > 200, rec["url"]
+    assert len({r["id"] for r in recs}) == len(recs)
+
+
+def test_demo_only_article_pages_become_records(demo_archive: Path) -> None:
+    urls = {r["url"] for r in records(demo_archive) + records(demo_archive, "duplicates")}
+    for url in urls:
+        path = url.split("/", 3)[3]
+        assert not path.startswith(("videos/", "tag/", "author/", "private/")), url
+        assert path.strip("/") not in ("", "world", "markets"), url
+
+
+def test_seed_modelled_article_is_clean(demo_archive: Path) -> None:
+    recs = records(demo_archive) + records(demo_archive, "duplicates")
+    seed = [r for r in recs if "Berlin talks" in (r["title"] or "") and "Zelensky" in r["title"]]
+    assert seed, [r["title"] for r in recs]
+    text = seed[0]["text"]
+    assert "his discussions in Berlin with US President Donald Trump" in text
+    assert "The fate of Ukraine is the fate of all Europe." in text
+    for phrase in CLUTTER:
+        assert phrase not in text
+
+
+def test_warcs_pass_warcio_check(demo_archive: Path) -> None:
+    files = warc_files(demo_archive)
+    assert files and not list((demo_archive / "warc").glob("*.open"))
+    proc = subprocess.run([sys.executable, "-m", "warcio", "check", "-v", *map(str, files)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_warc_holds_requests_responses_and_non_articles(demo_archive: Path) -> None:
+    kinds: dict[str, int] = {}
+    uris = set()
+    for path in warc_files(demo_archive):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                kinds[rec.rec_type] = kinds.get(rec.rec_type, 0) + 1
+                if rec.rec_type == "response":
+                    uris.add(rec.rec_headers.get_header("WARC-Target-URI"))
+    assert kinds["warcinfo"] >= 1
+    assert kinds["request"] == kinds["response"] + kinds.get("revisit", 0)
+    assert any(u.endswith("/robots.txt") for u in uris)
+    assert any(u.endswith("sitemap.xml") for u in uris)
+    assert any(u.rstrip("/").endswith(("/world", "/markets")) for u in uris)
+
+
+def test_every_pointer_opens_to_its_response(demo_archive: Path) -> None:
+    for rec in records(demo_archive) + records(demo_archive, "duplicates"):
+        warc = record_at(demo_archive, rec["warc"])
+        assert warc.rec_type == "response"
+        assert warc.rec_headers.get_header("WARC-Target-URI") == rec["url"]
+        assert warc.rec_headers.get_header("WARC-Record-ID") == rec["warc"]["record_id"]
+        assert rec["fetched_at"].startswith(warc.rec_headers.get_header("WARC-Date")[:19])
+
+
+def test_summary_is_written(demo_archive: Path) -> None:
+    summaries = list((demo_archive / "runs").glob("*.summary.json"))
+    assert len(summaries) == 1
+    summary = json.loads(summaries[0].read_text())
+    assert summary["ok"] is True
+    assert summary["articles"] == len(records(demo_archive))
+    assert summary["duplicates"] == len(records(demo_archive, "duplicates"))
+    assert summary["pages_by_status"]["200"] > summary["articles"]
+    assert summary["warc_files"] and summary["outputs"]["articles"].endswith(".jsonl")
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory, bench_dir: Path) -> Any:
+    root = tmp_path_factory.mktemp("realsite")
+    pages = build(bench_dir, root, limit=40)
+    with serve_folder(root) as server:
+        yield server, pages
+
+
+def test_crawl_of_a_site_we_did_not_write(real_site: Any, tmp_path: Path,
+                                          article_schema: Any) -> None:
+    server, pages = real_site
+    listed = {e.url for e in parse_sitemap(server_get(server, "/sitemap.xml"))}
+    run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", archive=tmp_path)
+    recs = records(tmp_path) + records(tmp_path, "duplicates")
+    assert {r["url"] for r in recs} == listed
+    for rec in recs:
+        article_schema.validate(rec)
+        assert rec["title"] and rec["text"]
+
+
+def test_home_page_and_feed_discovery(real_site: Any, tmp_path: Path) -> None:
+    server, pages = real_site
+    in_feed = {e.url for e in parse_feed(server_get(server, "/rss.xml"))}
+    run_scrapy("crawl", "news", "-a", f"url={server.url('/')},{server.url('/rss.xml')}", archive=tmp_path)
+    urls = {r["url"] for r in records(tmp_path) + records(tmp_path, "duplicates")}
+    assert in_feed <= urls
+    assert not any(u.rstrip("/").endswith(("/world", "/business", "/politics")) for u in urls)
+
+
+def server_get(server: Any, path: str) -> bytes:
+    from urllib.request import urlopen
+
+    with urlopen(server.url(path), timeout=10) as resp:
+        return resp.read()
+
+
+def test_unreachable_start_fails_loudly(tmp_path: Path) -> None:
+    proc = run_scrapy("crawl", "news", "-a", "url=http://127.0.0.1:9/", archive=tmp_path,
+                      settings={"RETRY_TIMES": "0"}, check=False)
+    assert proc.returncode != 0
+    summary = json.loads(next((tmp_path / "runs").glob("*.summary.json")).read_text())
+    assert summary["ok"] is False and "no start URL" in summary["failure"]
+
+
+def test_bad_configuration_fails(tmp_path: Path) -> None:
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[[source]]\nname = "x"\nstart_urls = ["http://127.0.0.1:9/"]\ntimezone = "Mars/Olympus"\n')
+    proc = run_scrapy("crawl", "news", "-a", f"sources={bad}", archive=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert "Mars/Olympus" in proc.stderr
