@@ -63,7 +63,7 @@ DATES_DEFAULT_TIMEZONE = None  # IANA zone for sites with no zone in sources or 
 
 # --- Dedup -----------------------------------------------------------------------
 DEDUP_ENABLED = True  # find syndicated copies and near-duplicates
-DEDUP_THRESHOLD = 0.8  # containment of the shorter text in the longer one to call a copy
+DEDUP_THRESHOLD = 0.6  # containment of the shorter text in the longer one to call a copy
 DEDUP_KEEP_DUPLICATES = False  # True: duplicates go to the articles JSONL, flagged, not beside it
 
 # --- Templates (per-site boilerplate learning) -----------------------------------

@@ -33,9 +33,13 @@ class Source:
     allow: list[re.Pattern[str]] = field(default_factory=list)
     deny: list[re.Pattern[str]] = field(default_factory=list)
 
+    def denies(self, url: str) -> bool:
+        """Deny patterns apply to every URL the crawl would follow."""
+        return any(p.search(url) for p in self.deny)
+
     def permits(self, url: str) -> bool:
-        """Whether an article URL is in scope by the source's allow/deny patterns."""
-        if any(p.search(url) for p in self.deny):
+        """Whether an article URL is in scope: not denied, and allowed if allow is given."""
+        if self.denies(url):
             return False
         return not self.allow or any(p.search(url) for p in self.allow)
 

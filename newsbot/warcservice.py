@@ -91,12 +91,14 @@ class WarcService:
         return service
 
     def _open(self, prefix: str, max_size: int, cdxj: bool, info: dict[str, str]) -> None:
-        for path in recover_open_files(self.directory):
+        digests = DigestStore(self.runtime.state_path)
+        for path in recover_open_files(self.directory, root=self.runtime.root, digests=digests,
+                                       cdxj=cdxj):
             logger.warning("recovered WARC left open by an interrupted run: %s", path)
         self._archive = WarcArchive(
             self.directory, root=self.runtime.root, prefix=prefix, max_size=max_size,
             info={"software": f"newsbot/{__version__}", **info}, host=socket.gethostname(),
-            digests=DigestStore(self.runtime.state_path), cdxj=cdxj,
+            digests=digests, cdxj=cdxj,
         )
 
     @property
@@ -107,8 +109,10 @@ class WarcService:
     def write_exchange(self, exchange: Exchange) -> Future[Pointer]:
         return self.executor.submit(lambda: self.archive.write_exchange(exchange))
 
-    def write_metadata(self, about: Pointer | Mapping[str, Any], url: str,
-                       fields: Mapping[str, Any]) -> Future[Any]:
+    def write_metadata(self, warc: Mapping[str, Any], url: str,
+                       fields: Mapping[str, Any]) -> Future[Pointer]:
+        """A metadata record about the response at `warc` (a pointer dict, as in records)."""
+        about = Pointer(warc["file"], warc["offset"], warc["record_id"], "", False, "")
         return self.executor.submit(lambda: self.archive.write_metadata(about, url, fields))
 
     def close(self) -> None:

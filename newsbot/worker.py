@@ -9,6 +9,7 @@ serves the process pool, a one-process run and the benchmarks.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from trafilatura.utils import decode_file, load_html
@@ -46,13 +47,21 @@ def process_page(url: str, body: bytes, encoding: str | None, context: dict[str,
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
+def _capture_time(context: dict[str, Any]) -> datetime | None:
+    """'2 hours ago' on a page means before its capture, also in a replay years later."""
+    try:
+        return datetime.fromisoformat(str(context["fetched_at"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+
+
 def _process(url: str, body: bytes, encoding: str | None, context: dict[str, Any]) -> dict[str, Any]:
     html, fallback = decode(body, encoding)
     tree = load_html(html)
     if tree is None:
         return {"error": "unparseable HTML", "empty": True}
     zone = context.get("timezone") or guess_site_timezone(tree, url) or context.get("default_timezone")
-    dates = find_dates(tree, url, tz=zone, hints=context.get("hints") or {})
+    dates = find_dates(tree, url, tz=zone, hints=context.get("hints") or {}, now=_capture_time(context))
     fields = extract_article(tree, url)
     if not fields or not fields.get("text"):
         return {"empty": True, "charset_fallback": fallback}

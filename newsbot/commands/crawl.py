@@ -16,6 +16,18 @@ from scrapy.exceptions import UsageError
 if TYPE_CHECKING:
     import argparse
 
+    from scrapy.crawler import Crawler
+
+
+def failed(crawler: Crawler, bootstrap_failed: bool) -> bool:
+    """Did the crawl fail: not started, or judged failed by the CrawlReport extension?"""
+    if bootstrap_failed:
+        return True
+    try:
+        return crawler.stats.get_value("newsbot/ok") is False
+    except RuntimeError:  # stats never set: the crawl did not start
+        return True
+
 
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -25,6 +37,5 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        ok = crawler.stats.get_value("newsbot/ok") if crawler.stats else None
-        if self.crawler_process.bootstrap_failed or ok is False:
+        if failed(crawler, self.crawler_process.bootstrap_failed):
             self.exitcode = 1

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
+from scrapy.settings import SETTINGS_PRIORITIES
 
+from newsbot.commands.crawl import failed
 from newsbot.demo.server import SiteGroup, serve_sites
 
 if TYPE_CHECKING:
@@ -44,7 +46,9 @@ class Command(ScrapyCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
-        self.settings.setdict(LOCAL_SETTINGS, priority="command")  # -s still wins
+        for key, value in LOCAL_SETTINGS.items():  # above settings.py, below the user's -s
+            if (self.settings.getpriority(key) or 0) < SETTINGS_PRIORITIES["cmdline"]:
+                self.settings.set(key, value, priority=SETTINGS_PRIORITIES["project"] + 1)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process and self.settings is not None
@@ -54,10 +58,10 @@ class Command(ScrapyCommand):
             crawler = self.crawler_process.create_crawler("news")
             self.crawler_process.crawl(crawler, sources=str(sources))
             self.crawler_process.start()
-        ok = crawler.stats.get_value("newsbot/ok") if crawler.stats else None
-        if self.crawler_process.bootstrap_failed or ok is False:
+        if failed(crawler, self.crawler_process.bootstrap_failed):
             self.exitcode = 1
-        _print_outputs(archive, crawler.stats.get_stats() if crawler.stats else {})
+            return
+        _print_outputs(archive, crawler.stats.get_stats())
 
 
 def _print_outputs(archive: Path, stats: dict) -> None:

@@ -49,11 +49,9 @@ class WarcCaptureMiddleware:
             logger.error("could not archive %s: %s", request.url, exc)
             return response
         self.stats.inc_value("newsbot/warc/revisits" if pointer.revisit else "newsbot/warc/responses")
-        request.meta["newsbot_capture"] = {
-            "fetched_at": pointer.date,
-            "warc": {"file": pointer.file, "offset": pointer.offset, "record_id": pointer.record_id},
-        }
+        warc = {"file": pointer.file, "offset": pointer.offset, "record_id": pointer.record_id}
+        request.meta["newsbot_capture"] = {"fetched_at": pointer.date, "warc": warc}
         context: dict[str, Any] | None = request.meta.get("newsbot_context")
         if context:
-            self.service.write_metadata(pointer, request.url, {"newsbot_context": context})
+            self.service.write_metadata(warc, request.url, {"newsbot_context": context})
         return response

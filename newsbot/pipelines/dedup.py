@@ -32,7 +32,7 @@ class DedupPipeline:
         if not settings.getbool("DEDUP_ENABLED", True):
             raise NotConfigured("DEDUP_ENABLED is off")
         index = DedupIndex(Runtime.of(crawler).state_path,
-                           threshold=settings.getfloat("DEDUP_THRESHOLD", 0.8))
+                           threshold=settings.getfloat("DEDUP_THRESHOLD", 0.6))
         return cls(index, crawler.stats)
 
     def close_spider(self) -> None:

@@ -113,7 +113,7 @@ class ExtractionPipeline:
         return article_from(item, result)
 
     async def _extract(self, page: Page, attempt: int = 0) -> dict[str, Any]:
-        context = dict(page.context, default_timezone=self.default_zone)
+        context = dict(page.context, default_timezone=self.default_zone, fetched_at=page.fetched_at)
         pool = self.pool
         assert pool is not None
         try:

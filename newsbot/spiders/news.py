@@ -51,7 +51,6 @@ class NewsSpider(ArticlePages, Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.stats = crawler.stats
         spider.follow_depth = crawler.settings.getint("NEWSBOT_FOLLOW_DEPTH", 2)
         spider.discover_sitemaps = crawler.settings.getbool("NEWSBOT_DISCOVER_SITEMAPS", True)
         return spider
@@ -160,8 +159,8 @@ class NewsSpider(ArticlePages, Spider):
         if depth >= self.follow_depth:
             return
         for link in self.links[source].extract_links(response):
-            kind = url_kind(link.url)
-            if kind == "skip" or (kind == "article" and not self.by_name[source].permits(link.url)):
+            kind, src = url_kind(link.url), self.by_name[source]
+            if kind == "skip" or src.denies(link.url) or (kind == "article" and not src.permits(link.url)):
                 continue
             yield self._request(link.url, source, callback=self.parse_any, depth=depth + 1)
 

@@ -36,7 +36,6 @@ class ArticlePages:
     """Mixin: numbering and building of Page items."""
 
     page_seq = 0
-    stats: StatsCollector | None = None
 
     def page_from(self, response: Response, context: dict[str, Any]) -> Page | None:
         """A Page item if the response is an HTML article page, else None (counted)."""
@@ -61,6 +60,16 @@ class ArticlePages:
         self._inc("newsbot/pages/article")
         return page
 
+    @property
+    def stats(self) -> StatsCollector | None:
+        """The crawl's stats, once the crawl has started (Scrapy sets them late)."""
+        crawler = getattr(self, "crawler", None)
+        try:
+            return crawler.stats if crawler is not None else None
+        except RuntimeError:
+            return None
+
     def _inc(self, key: str, count: int = 1) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(key, count)
+        stats = self.stats
+        if stats is not None:
+            stats.inc_value(key, count)

@@ -51,7 +51,6 @@ class ReplaySpider(ArticlePages, Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.stats = crawler.stats
         spider.root = Runtime.of(crawler).root
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_left, signal=signal)

@@ -1,0 +1,374 @@
+"""Date strings as news sites print them -> UTC ISO 8601 (`normalize_date`, `parse_date`).
+
+We search the string for a date, then a time beside it, then a zone beside the time, with
+our own patterns: dateparser reads "IST" as Israel whatever the site, finds nothing behind
+a label ("Published: ..."), and takes milliseconds a string. It still serves as the last
+resort, for relative phrases ("il y a 3 heures") and month names our tables lack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from typing import Literal
+
+from dateparser.date import DateData, DateDataParser
+
+from newsbot.timezones import fixed_offset, get_zone, month_first, zone_at
+
+logger = logging.getLogger(__name__)
+
+Precision = Literal["day", "minute", "second"]
+MIN_YEAR, MAX_YEAR = 1970, 2100
+MAX_LENGTH = 300  # a date line is short; in longer text a date-like token is not reliable
+
+_MONTH_NAMES = {  # en, fr, de, es, it, pt, nl, hi; abbreviations as printed, dots stripped
+    1: "january jan janvier janv januar jänner jaen enero ene gennaio gen janeiro januari जनवरी",
+    2: "february feb février fevrier févr fevr fév fev februar febrero febbraio fevereiro "
+    "februari फ़रवरी फरवरी",
+    3: "march mar mars märz maerz mrz marzo março marco maart मार्च",
+    4: "april apr avril avr abril abr aprile अप्रैल",
+    5: "may mai mayo maggio mag maio mei मई",
+    6: "june jun juin juni junio giugno giu junho जून",
+    7: "july jul juillet juil juli julio luglio lug julho जुलाई",
+    8: "august aug août aout agosto ago augustus अगस्त",
+    9: "september sep sept septembre septiembre setiembre settembre set setembro सितंबर सितम्बर",
+    10: "october oct octobre oktober okt octubre ottobre ott outubro out अक्टूबर अक्तूबर",
+    11: "november nov novembre noviembre novembro नवंबर नवम्बर",
+    12: "december dec décembre decembre déc dezember dez diciembre dic dicembre dezembro "
+    "दिसंबर दिसम्बर",
+}
+
+
+def _fold(text: str) -> str:
+    """The form month names are looked up in."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+MONTHS = {_fold(name): n for n, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
+_WB, _WE = r"(?<![^\W\d_])", r"(?![^\W\d_])"  # word boundaries that treat digits as edges
+_MON = rf"{_WB}(?P<mon>{_MONTH}){_WE}\.?"
+_ORD = r"(?:st|nd|rd|th|er|o|ª)?\.?"
+_GAP = r"[\s,/.\-]*"
+_DATE_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"(?<!\d)(?P<y>\d{4})\s?(?:[-/.]|年|년)\s?(?P<m>\d{1,2})\s?(?:[-/.]|月|월)\s?(?P<d>\d{1,2})(?!\d)",
+        r"(?<![\d.,/-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/])",
+        rf"(?<!\d)(?P<d>\d{{1,2}}){_ORD}{_GAP}(?:(?:de|of)\s+)?{_MON}{_GAP}(?:del?\s+)?(?P<y>\d{{4}})(?!\d)",
+        rf"{_MON}{_GAP}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])[\s,.]*(?P<y>\d{{4}})(?!\d)",
+        rf"(?<!\d)(?P<y>\d{{4}}){_GAP}{_MON}{_GAP}(?P<d>\d{{1,2}})(?![\d:])",
+    )
+]
+_AMPM = rf"(?P<ampm>[ap]\.\s?m\.?|[ap]m){_WE}"
+_TIME_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        (  # 01:13, 1.13pm, 16h30, 10時13分, 午後1時13分; "." only before a suffix or the end
+            r"(?<![\d:.,])(?P<pre>午前|午後|上午|下午|오전|오후)?\s?(?P<H>\d{1,2})\s?"
+            rf"(?::|h|時|시|\.(?=\d\d(?:\s*(?:uhr|h|hrs?|[ap]\.?\s?m|(?-i:[A-Z]{{2,5}})){_WE}"
+            r"|\s*$|\s*[,|·)])))"
+            r"\s?(?P<M>\d{2})(?:\s?(?:[:.]|分|분)\s?(?P<S>\d{2})(?:[.,]\d{1,9})?)?"
+            rf"(?:\s?(?:分|분|秒|초))?(?!\d)(?:\s?{_AMPM})?"
+        ),
+        rf"(?<![\d:.,])(?P<H>\d{{1,2}})\s?{_AMPM}",
+        r"(?<![\d:.,])(?P<H>[01]\d|2[0-3])(?P<M>[0-5]\d)(?=\s?hrs?\b)",
+    )
+]
+_TIME_SUFFIX = re.compile(rf"\s*(?:(?:uhr|hrs?|hs|h|horas|heures|बजे){_WE})?", re.IGNORECASE)
+_ISO = re.compile(  # extended (2025-12-16T01:13:00) and basic (20251216T011300) formats
+    r"(?P<y>\d{4})(?P<dash>-?)(?P<m>\d\d)(?P=dash)(?P<d>\d\d)"
+    r"(?:[T ](?P<H>\d\d):?(?P<M>\d\d)(?::?(?P<S>\d\d)(?:[.,]\d+)?)?"
+    r"\s?(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d\d):?(?P<om>\d\d)?)?)?"
+)
+_RFC2822 = re.compile(
+    r"(?:[A-Z][a-z]{2}, ?)?(?P<d>\d{1,2}) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"(?P<y>\d{4}) (?P<H>\d\d):(?P<M>\d\d)(?::(?P<S>\d\d))? (?P<zone>[+-]\d{4}|[A-Z]{1,5})"
+)
+_EPOCH = re.compile(r"\d{10}|\d{13}")
+_DAY_WORDS = {  # relative day words -> days before the reference day
+    "today": 0, "aujourd'hui": 0, "aujourd’hui": 0, "heute": 0, "hoy": 0, "oggi": 0, "hoje": 0,
+    "आज": 0, "今天": 0, "yesterday": 1, "hier": 1, "gestern": 1, "ayer": 1, "ieri": 1,
+    "ontem": 1, "昨天": 1,
+}
+_DAY_WORD = re.compile(rf"{_WB}(?:{'|'.join(map(re.escape, _DAY_WORDS))}){_WE}", re.IGNORECASE)
+_RELATIVE = re.compile(  # "2 hours ago" and its kin: dateparser reads them
+    rf"{_WB}(?:ago|il y a|vor|hace|fa|há|atrás|just now){_WE}|पहले|前",
+    re.IGNORECASE,
+)
+_RELATIVE_START = re.compile(  # where the phrase starts, past any label ("Updated 2 hours ago")
+    rf"\d|{_WB}(?:an?|one|une?|il y a|vor|hace|há|just|un'?|una?|uma?|एक){_WE}",
+    re.IGNORECASE,
+)
+# Worth asking dateparser: a day, a year, and a word between them (a month we lack).
+_FALLBACK_HINT = re.compile(
+    r"(?<!\d)(?:\d{1,2}\D{0,5}[^\W\d_]{3,}\D{0,5}(?:19[7-9]\d|20\d\d)"
+    r"|(?:19[7-9]\d|20\d\d)\D{0,5}[^\W\d_]{3,}\D{0,5}\d{1,2})(?!\d)"
+)
+# dateparser's languages: the main ones of the news, so that its first call in a process
+# loads 26 of them (about 1 s) rather than all 200 (about 3 s).
+DATEPARSER_LANGUAGES = (
+    "en", "fr", "de", "es", "it", "pt", "nl", "hi", "ru", "pl", "tr", "ar", "ja", "zh", "ko",
+    "sv", "da", "nb", "fi", "cs", "ro", "hu", "el", "uk", "id", "bn",
+)
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A normalized date and how much of it the string gave."""
+
+    value: str  # "YYYY-MM-DDTHH:MM:SSZ" (UTC), or "YYYY-MM-DD" as printed
+    precision: Precision
+    raw: str
+
+
+@dataclass(frozen=True)
+class _Clock:
+    hour: int
+    minute: int
+    second: int | None
+    zone: tzinfo | None
+
+
+def normalize_date(text: str, *, tz: str | None = None, now: datetime | None = None) -> str | None:
+    """UTC ISO 8601 for a moment, the printed day for a date without time, else None."""
+    parsed = parse_date(text, tz=tz, now=now)
+    return parsed.value if parsed else None
+
+
+def parse_date(
+    text: str, *, tz: str | None = None, now: datetime | None = None
+) -> ParsedDate | None:
+    """Parse a date string printed by a site in zone tz; never raises."""
+    if not isinstance(text, str):
+        return None
+    if not isinstance(tz, str):
+        tz = None
+    if not isinstance(now, datetime):
+        now = None
+    try:
+        return _parse(text, tz, now)
+    except (ValueError, OverflowError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        logger.debug("unparsable date %r: %s", text[:100], exc)
+        return None
+
+
+def _parse(raw: str, tz: str | None, now: datetime | None) -> ParsedDate | None:
+    text = " ".join(unicodedata.normalize("NFKC", raw).split())
+    if not text or len(text) > MAX_LENGTH:
+        return None
+    if _EPOCH.fullmatch(text):
+        return _from_epoch(text, raw)
+    iso = _ISO.fullmatch(text)
+    if iso:
+        return _from_iso(iso, tz, raw)
+    rfc = _RFC2822.fullmatch(text)
+    if rfc:
+        return _from_rfc2822(rfc, tz, raw)
+    found = _find_date(text, tz)
+    if found:
+        day, start, end, stop = found
+        return _result(day, _find_clock(text, start, end, stop, tz, day.year), tz, raw)
+    return _parse_relative(text, tz, now, raw) or _parse_fallback(text, tz, raw)
+
+
+def _result(day: date, clock: _Clock | None, tz: str | None, raw: str) -> ParsedDate | None:
+    """The ParsedDate for a printed day and maybe a time; None outside MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        return None
+    if clock is None:
+        return ParsedDate(day.isoformat(), "day", raw)
+    zone = clock.zone or get_zone(tz) or timezone.utc
+    moment = datetime.combine(day, time(clock.hour, clock.minute, clock.second or 0), zone)
+    precision: Precision = "minute" if clock.second is None else "second"
+    return _timed(moment, precision, raw)
+
+
+def _timed(moment: datetime, precision: Precision, raw: str) -> ParsedDate:
+    utc = moment.astimezone(timezone.utc)
+    return ParsedDate(utc.strftime("%Y-%m-%dT%H:%M:%SZ"), precision, raw)
+
+
+def _from_epoch(text: str, raw: str) -> ParsedDate | None:
+    """Digits-only strings: Unix seconds or milliseconds, trusted only within 1990..2100."""
+    seconds = int(text) // (1000 if len(text) == 13 else 1)
+    moment = datetime.fromtimestamp(seconds, timezone.utc)
+    return _timed(moment, "second", raw) if 1990 <= moment.year <= MAX_YEAR else None
+
+
+def _from_iso(match: re.Match[str], tz: str | None, raw: str) -> ParsedDate | None:
+    """The fast path: ISO 8601 / RFC 3339, the form of most meta tags and JSON-LD."""
+    day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    if match["H"] is None:
+        return _result(day, None, tz, raw)
+    zone = timezone.utc if match["z"] else None
+    if match["sign"]:
+        zone = fixed_offset(match["sign"], match["oh"], match["om"])
+    second = int(match["S"]) if match["S"] else None
+    return _result(day, _clock(int(match["H"]), int(match["M"]), second, None, zone), tz, raw)
+
+
+def _from_rfc2822(match: re.Match[str], tz: str | None, raw: str) -> ParsedDate | None:
+    """The fast path for feeds: 'Tue, 16 Dec 2025 01:13:00 +0530'."""
+    day = date(int(match["y"]), MONTHS[match["mon"].lower()], int(match["d"]))
+    zone = zone_at(match.string, match.start("zone"), tz, day.year)
+    second = int(match["S"]) if match["S"] else None
+    return _result(day, _clock(int(match["H"]), int(match["M"]), second, None, zone), tz, raw)
+
+
+def _find_date(text: str, tz: str | None) -> tuple[date, int, int, int] | None:
+    """The first date in text: (day, start, end, start of the next date or len(text))."""
+    matches = sorted(
+        (m for pattern in _DATE_PATTERNS for m in pattern.finditer(text)),
+        key=lambda m: (m.start(), -m.end()),
+    )
+    for i, match in enumerate(matches):
+        day = _match_day(match, tz)
+        if day is not None:
+            later = (m.start() for m in matches[i + 1 :] if m.start() >= match.end())
+            return day, match.start(), match.end(), min(later, default=len(text))
+    return None
+
+
+def _match_day(match: re.Match[str], tz: str | None) -> date | None:
+    """The day a date pattern matched, or None if it is no real day (31 February)."""
+    groups = match.groupdict()
+    year = _year(groups["y"])
+    if groups.get("a"):
+        first, second = int(groups["a"]), int(groups["b"])
+        day_first = first > 12 or (second <= 12 and not month_first(tz))
+        day, month = (first, second) if day_first else (second, first)
+    else:
+        day = int(groups["d"])
+        month = MONTHS.get(_fold(groups["mon"]), 0) if groups.get("mon") else int(groups["m"])
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year(digits: str) -> int:
+    year = int(digits)
+    if len(digits) == 2:
+        year += 1900 if year >= 70 else 2000
+    return year
+
+
+def _find_clock(
+    text: str, start: int, end: int, stop: int, tz: str | None, year: int
+) -> _Clock | None:
+    """The time printed nearest the date: after it (before the next date) or before it."""
+    after, before = _first_time(text, end, stop), _last_time(text, 0, start)
+    match = after or before
+    if after and before:  # "01:13 GMT, 16 Dec 2025 | Updated: 09:40 GMT, 16 Dec 2025"
+        match = after if after.start() - end <= start - before.end() else before
+    if match is None:
+        return None
+    groups = match.groupdict()
+    ampm = groups.get("ampm") or groups.get("pre")
+    second = int(groups["S"]) if groups.get("S") else None
+    suffix = _TIME_SUFFIX.match(text, match.end())
+    try:
+        zone = zone_at(text, suffix.end() if suffix else match.end(), tz, year)
+        return _clock(int(groups["H"]), int(groups.get("M") or 0), second, ampm, zone)
+    except ValueError:  # "45:30 min" beside a date is no time of day
+        return None
+
+
+def _first_time(text: str, start: int, stop: int) -> re.Match[str] | None:
+    found = (p.search(text, start, stop) for p in _TIME_PATTERNS)
+    return min((m for m in found if m), key=lambda m: m.start(), default=None)
+
+
+def _last_time(text: str, start: int, stop: int) -> re.Match[str] | None:
+    found = [m for p in _TIME_PATTERNS for m in p.finditer(text, start, stop)]
+    return max(found, key=lambda m: m.start(), default=None)
+
+
+def _clock(
+    hour: int, minute: int, second: int | None, ampm: str | None, zone: tzinfo | None
+) -> _Clock:
+    """A checked time of day; ValueError for 25:00 or 10:61, which make the string no date."""
+    if ampm and 1 <= hour <= 12:  # a 24-hour time before "am" is German ("15:30 am 16.12.")
+        pm = ampm[0].lower() == "p" or ampm in ("午後", "下午", "오후")
+        hour = hour % 12 + (12 if pm else 0)
+    if hour > 23 or minute > 59 or (second is not None and second > 60):
+        raise ValueError(f"no such time: {hour}:{minute}:{second}")
+    return _Clock(hour, minute, None if second is None else min(second, 59), zone)
+
+
+def _reference(now: datetime | None, tz: str | None) -> datetime:
+    """The reference moment in the site's zone (naive reference times are UTC)."""
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    return now.astimezone(get_zone(tz) or timezone.utc)
+
+
+def _parse_relative(
+    text: str, tz: str | None, now: datetime | None, raw: str
+) -> ParsedDate | None:
+    """'today 10:30', 'yesterday' (ours) and 'N hours ago' in many languages (dateparser)."""
+    local = _reference(now, tz)
+    word = _DAY_WORD.search(text)
+    if word:
+        day = local.date() - timedelta(days=_DAY_WORDS[word[0].casefold()])
+        clock = _find_clock(text, word.start(), word.end(), len(text), tz, day.year)
+        return _result(day, clock, tz, raw)
+    if not _RELATIVE.search(text):
+        return None
+    start = _RELATIVE_START.search(text)
+    trimmed = text[start.start() if start else 0 :]
+    data = _dateparser_data(trimmed, local.replace(tzinfo=None), _order(tz))
+    if data is None or data.date_obj is None:
+        return None
+    moment = data.date_obj.replace(tzinfo=local.tzinfo)  # relative to the site's wall clock
+    if data.period in ("day", "week"):
+        return _result(moment.date(), None, tz, raw)
+    if data.period != "time":
+        return None  # "last month" names no day
+    return _timed(moment.replace(second=0, microsecond=0), "minute", raw)
+
+
+def _parse_fallback(text: str, tz: str | None, raw: str) -> ParsedDate | None:
+    """dateparser for a short string that names a year but no month we know (e.g. Russian)."""
+    if len(text) > 60 or not _FALLBACK_HINT.search(text):
+        return None
+    data = _dateparser_data(text, None, _order(tz))
+    if data is None or data.date_obj is None or data.period not in ("day", "time"):
+        return None
+    day = data.date_obj.date()  # the day is dateparser's; the time and zone, as ours read them
+    clock = _find_clock(text, 0, 0, len(text), tz, day.year) if data.period == "time" else None
+    return _result(day, clock, tz, raw)
+
+
+def _order(tz: str | None) -> str:
+    return "MDY" if month_first(tz) else "DMY"
+
+
+@lru_cache(maxsize=4096)
+def _dateparser_data(text: str, base: datetime | None, order: str) -> DateData | None:
+    """dateparser's reading of text, zone-naive (TIMEZONE=UTC stops any conversion); cached."""
+    settings: dict[str, object] = {
+        "TIMEZONE": "UTC",
+        "RETURN_TIME_AS_PERIOD": True,
+        "PREFER_DATES_FROM": "past",
+        "DATE_ORDER": order,
+    }
+    if base is None:
+        settings["REQUIRE_PARTS"] = ["day", "month", "year"]
+    else:
+        settings["RELATIVE_BASE"] = base
+    try:
+        parser = DateDataParser(languages=list(DATEPARSER_LANGUAGES), settings=settings)
+        return parser.get_date_data(text)
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError) as exc:
+        logger.debug("dateparser failed on %r: %s", text, exc)
+        return None
