@@ -33,6 +33,11 @@ class Source:
     allow: list[re.Pattern[str]] = field(default_factory=list)
     deny: list[re.Pattern[str]] = field(default_factory=list)
 
+    def covers(self, url: str) -> bool:
+        """Whether a URL's host is one of the source's domains or below one."""
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
     def denies(self, url: str) -> bool:
         """Deny patterns apply to every URL the crawl would follow."""
         return any(p.search(url) for p in self.deny)

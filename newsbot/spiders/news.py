@@ -45,8 +45,7 @@ class NewsSpider(ArticlePages, Spider):
         self.since = self._parse_since(since)
         self.follow_depth = 2
         self.discover_sitemaps = True
-        self.links = {s.name: LinkExtractor(allow_domains=s.allowed_domains, unique=True)
-                      for s in self.sources}
+        self.links = LinkExtractor(unique=True)  # (its allow_domains misses hosts with a port)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -158,9 +157,12 @@ class NewsSpider(ArticlePages, Spider):
         depth = response.meta.get("newsbot_depth", 0)
         if depth >= self.follow_depth:
             return
-        for link in self.links[source].extract_links(response):
-            kind, src = url_kind(link.url), self.by_name[source]
-            if kind == "skip" or src.denies(link.url) or (kind == "article" and not src.permits(link.url)):
+        src = self.by_name[source]
+        for link in self.links.extract_links(response):
+            kind = url_kind(link.url)
+            if kind == "skip" or not src.covers(link.url) or src.denies(link.url):
+                continue
+            if kind == "article" and not src.permits(link.url):
                 continue
             yield self._request(link.url, source, callback=self.parse_any, depth=depth + 1)
 
