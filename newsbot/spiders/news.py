@@ -83,7 +83,7 @@ class NewsSpider(ArticlePages, Spider):
                  listed: bool = False) -> Request:
         src = self.by_name[source]
         context = {"source": source, "timezone": src.timezone, "hints": hints or {}}
-        return Request(url, callback=callback, errback=self.on_error, dont_filter=start,
+        return Request(url, callback=callback, errback=self.on_error,
                        meta={"newsbot_context": context, "newsbot_depth": depth,
                              "newsbot_start": start, "newsbot_listed": listed})
 
