@@ -1,0 +1,76 @@
+"""Replay: the archive alone, offline, gives the same records as the live crawl."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from conftest import SHARED, read_jsonl, records, run_scrapy
+
+COMPARED = ["id", "url", "title", "text", "authors", "published", "published_raw", "modified",
+            "wires", "duplicate_of", "similarity", "fetched_at", "warc", "language", "tags"]
+
+
+def by_id(recs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in recs}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = tmp_path_factory.mktemp("live") / "archive"
+    run_scrapy("demo", archive=archive)
+    return archive
+
+
+def test_replay_of_demo_gives_the_same_records(live: Path, article_schema: Any) -> None:
+    before = sorted((live / "warc").iterdir())
+    proc = run_scrapy("crawl", "replay", "-a", f"warc={live / 'warc'}", archive=live)
+    assert sorted((live / "warc").iterdir()) == before, "replay must not write WARCs"
+    articles = [p for p in (live / "articles").glob("replay-*.jsonl")]
+    assert articles, proc.stderr[-2000:]
+    replayed = {}
+    for path in articles:
+        replayed.update(by_id(read_jsonl(path)))
+    crawled = {}
+    for path in (live / "articles").glob("news-*.jsonl"):
+        crawled.update(by_id(read_jsonl(path)))
+    assert replayed.keys() == crawled.keys()
+    for rid, rec in crawled.items():
+        article_schema.validate(replayed[rid])
+        for field in COMPARED:
+            assert replayed[rid][field] == rec[field], (rid, field)
+
+
+def test_replay_keeps_duplicates_apart(live: Path) -> None:
+    dups = [r for p in (live / "articles").glob("replay-*.duplicates.jsonl") for r in read_jsonl(p)]
+    assert any("berlin-talks" in r["url"] and r["wires"] == ["AFP"] for r in dups)
+
+
+def test_replay_of_a_foreign_warc(tmp_path: Path, bench_dir: Path) -> None:
+    """WARCs written by another tool (make_warc.py: response before request, no metadata)."""
+    warc = tmp_path / "bench.warc.gz"
+    subprocess.run([sys.executable, str(SHARED / "tools" / "make_warc.py"), str(warc), "--limit", "25"],
+                   check=True, capture_output=True)
+    archive = tmp_path / "archive"
+    run_scrapy("crawl", "replay", "-a", f"warc={warc}", archive=archive)
+    recs = records(archive) + records(archive, "duplicates")
+    assert len(recs) == 25
+    for rec in recs:
+        assert rec["warc"]["file"] == str(warc)
+        with open(warc, "rb") as fh:
+            fh.seek(rec["warc"]["offset"])
+            record = next(iter(ArchiveIterator(fh)))
+            assert record.rec_headers.get_header("WARC-Target-URI") == rec["url"]
+
+
+def test_replay_without_warcs_fails(tmp_path: Path) -> None:
+    proc = run_scrapy("crawl", "replay", "-a", f"warc={tmp_path}/nothing-*.warc.gz",
+                      archive=tmp_path / "a", check=False)
+    assert proc.returncode != 0
