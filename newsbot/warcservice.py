@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 
-from newsbot import __version__
 from newsbot.runtime import Runtime
 from newsbot.warc import DigestStore, Exchange, Pointer, WarcArchive, recover_open_files
 
@@ -97,7 +96,7 @@ class WarcService:
             logger.warning("recovered WARC left open by an interrupted run: %s", path)
         self._archive = WarcArchive(
             self.directory, root=self.runtime.root, prefix=prefix, max_size=max_size,
-            info={"software": f"newsbot/{__version__}", **info}, host=socket.gethostname(),
+            info=info, host=socket.gethostname(),
             digests=digests, cdxj=cdxj,
         )
 

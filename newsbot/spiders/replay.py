@@ -88,7 +88,7 @@ class ReplaySpider(ArticlePages, Spider):
         }}
         request = Request(capture.url, meta=meta)
         headers = {}
-        for key, value in capture.headers:
+        for key, value in capture.replay_headers():
             headers.setdefault(key, []).append(value)
         return HtmlResponse(capture.url, status=capture.status, headers=headers,
                             body=capture.body, request=request)

@@ -1,0 +1,63 @@
+"""WARC file names, Heritrix style: ``{prefix}-{timestamp17}-{serial:05d}-{host}.warc.gz``.
+
+A file is written as ``<name>.open`` and renamed when closed, so a reader or an
+indexer never picks up a half-written file and a crash leaves a visible marker
+for :func:`newsbot.warc.recovery.recover_open_files`.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+
+OPEN_SUFFIX = ".open"
+WARC_SUFFIXES = (".warc.gz", ".warc")
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def sanitize(part: str, default: str) -> str:
+    """Reduce `part` to ``[A-Za-z0-9._-]`` so it can never add a path level.
+
+    Leading and trailing dots and dashes go too (no hidden files, no ``..``).
+    """
+    cleaned = _UNSAFE.sub("_", part).strip("._-")
+    return cleaned[:64] or default
+
+
+def crawler_host() -> str:
+    """This machine's short host name, sanitised for a file name."""
+    return sanitize(socket.gethostname().split(".")[0], "localhost")
+
+
+def timestamp17(when: datetime | None = None) -> str:
+    """UTC ``yyyyMMddHHmmssSSS`` as Heritrix uses in its file names."""
+    when = (when or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
+
+
+def warc_filename(prefix: str, serial: int, host: str, when: datetime | None = None,
+                  *, gzip: bool = True) -> str:
+    """The final (closed) name of a WARC file."""
+    ext = ".warc.gz" if gzip else ".warc"
+    return (f"{sanitize(prefix, 'newsbot')}-{timestamp17(when)}-{serial:05d}-"
+            f"{sanitize(host, 'localhost')}{ext}")
+
+
+def final_path(open_path: Path) -> Path:
+    """``x.warc.gz.open`` -> ``x.warc.gz``."""
+    if not open_path.name.endswith(OPEN_SUFFIX):
+        raise ValueError(f"not an open WARC file: {open_path}")
+    return open_path.with_name(open_path.name[: -len(OPEN_SUFFIX)])
+
+
+def cdxj_path(warc_path: Path) -> Path:
+    """Where the CDXJ index of a closed WARC file lives: beside it."""
+    return warc_path.with_name(warc_path.name + ".cdxj")
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """`path` relative to `root` with ``/`` separators (as CDXJ and pointers use)."""
+    return path.resolve().relative_to(root.resolve()).as_posix()

@@ -1,0 +1,282 @@
+"""Read HTTP captures back from WARC files, ours or other tools', for replay.
+
+:func:`iter_captures` yields each HTTP ``response`` (and ``revisit``, with the
+original payload filled in) in file order, with the body decoded and the JSON
+``metadata`` records about it merged in. It reads WARC 1.0/1.1, gzipped or not,
+from newsbot, warcio, wget and Heritrix layouts; non-HTTP records (``dns:``,
+``whois:``, warcinfo, requests, resources, warc-fields metadata) are skipped.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
+from warcio.recordloader import ArcWarcRecord
+
+from newsbot.warc.naming import WARC_SUFFIXES
+
+logger = logging.getLogger(__name__)
+
+_HTTP = ("http:", "https:")
+
+
+@dataclass
+class Capture:
+    """One archived HTTP response, ready to be turned into a replayed response."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]   # as archived (Content-Encoding etc. still listed)
+    body: bytes                      # decoded: chunking and content-encoding undone
+    date: str                        # WARC-Date
+    record_id: str
+    file: str
+    offset: int
+    ip: str | None = None
+    protocol: str = "HTTP/1.1"
+    revisit: bool = False            # True: body comes from the original capture
+    resolved: bool = True            # False: a revisit whose original was not found
+    payload_digest: str | None = None
+    decoded: bool = False            # True when a Content-Encoding was undone
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def replay_headers(self) -> list[tuple[str, str]]:
+        """Headers that describe `body` as held: without the codings that were undone.
+
+        Transfer-Encoding always goes (bodies are de-chunked); Content-Encoding and
+        Content-Length go when a content coding was decoded.
+        """
+        drop = {"transfer-encoding"}
+        if self.decoded:
+            drop |= {"content-encoding", "content-length"}
+        return [(n, v) for n, v in self.headers if n.lower() not in drop]
+
+
+def iter_captures(paths: str | Path | Iterable[str | Path], *,
+                  root: str | Path | None = None,
+                  skip_unresolved: bool = True) -> Iterator[Capture]:
+    """Yield the HTTP captures of `paths` in file order.
+
+    `paths`: a file, a folder (its ``*.warc.gz`` and ``*.warc``, sorted by name),
+    a glob, or an iterable of these. `root`: report ``Capture.file`` relative to
+    it (else the path as found). Metadata is merged from JSON ``metadata``
+    records naming the response (WARC-Refers-To or WARC-Concurrent-To) anywhere
+    after it in its file or in the next one (a writer may rotate in between):
+    each file's metadata is read in a quick first pass. A revisit whose
+    original is not in these files is skipped with a warning, or yielded with
+    an empty body and ``resolved=False`` if not `skip_unresolved`. Bodies are
+    read one record at a time.
+    """
+    files = resolve_paths(paths)
+    originals = _Originals(files)
+    metadata = _Metadata(files, originals)
+    for index, path in enumerate(files):
+        metadata.prepare(index)
+        for record, offset in _records(path):
+            capture = _read_record(record, path, offset, root, originals)
+            if capture is None:
+                continue
+            capture.metadata = metadata.pop(capture.record_id)
+            if capture.resolved or not skip_unresolved:
+                yield capture
+
+
+def resolve_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    """Expand files, folders and globs into a list of WARC files, in order."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            files += sorted((p for p in path.iterdir() if p.name.endswith(WARC_SUFFIXES)),
+                            key=lambda p: p.name)
+        elif path.exists():
+            files.append(path)
+        else:
+            files += [Path(p) for p in sorted(glob.glob(str(item)))]
+    return files
+
+
+def _records(path: Path, *, parse_http: bool = True) -> Iterator[tuple[ArcWarcRecord, int]]:
+    """Each record of `path` with its offset; the record must be consumed in the loop."""
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh, no_record_parse=not parse_http)
+        for record in it:
+            yield record, it.offset  # the offset of the record being yielded
+
+
+def _is_http_response(record: ArcWarcRecord) -> bool:
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    return record.rec_type in ("response", "revisit") and uri.startswith(_HTTP)
+
+
+def _read_record(record: ArcWarcRecord, path: Path, offset: int,
+                 root: str | Path | None, originals: _Originals) -> Capture | None:
+    if not _is_http_response(record) or record.http_headers is None:
+        return None
+    headers, warc = record.http_headers, record.rec_headers
+    capture = Capture(
+        url=warc.get_header("WARC-Target-URI"),
+        status=int(headers.get_statuscode() or 0),
+        headers=list(headers.headers),
+        body=b"",
+        date=warc.get_header("WARC-Date") or "",
+        record_id=warc.get_header("WARC-Record-ID") or f"{path}#{offset}",
+        file=_display_name(path, root),
+        offset=offset,
+        ip=warc.get_header("WARC-IP-Address"),
+        protocol=headers.protocol or "HTTP/1.1",
+        revisit=record.rec_type == "revisit",
+        payload_digest=warc.get_header("WARC-Payload-Digest"),
+    )
+    if capture.revisit:
+        found = originals.payload(record)
+        capture.resolved = found is not None
+        capture.body, capture.decoded = found or (b"", False)
+    else:
+        capture.body, capture.decoded = decode_body(record)
+        originals.seen(record, path, offset)
+    return capture
+
+
+def _display_name(path: Path, root: str | Path | None) -> str:
+    if root is None:
+        return str(path)
+    try:
+        return path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def decode_body(record: ArcWarcRecord) -> tuple[bytes, bool]:
+    """The record's payload with chunking and a supported content-encoding undone."""
+    encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower()
+    decoded = encoding in BufferedReader.get_supported_decompressors()
+    return record.content_stream().read(), decoded
+
+
+class _Metadata:
+    """JSON metadata fields by the record id they name, for files `i` and `i + 1`.
+
+    Metadata follows its response, in the same file or (after a rotation) the
+    next, so the files before `i` are forgotten: memory stays per file.
+    """
+
+    def __init__(self, files: list[Path], originals: _Originals) -> None:
+        self.files = files
+        self.originals = originals
+        self.by_file: dict[int, dict[str, dict[str, Any]]] = {}
+
+    def prepare(self, index: int) -> None:
+        for old in [i for i in self.by_file if i < index]:
+            del self.by_file[old]
+        for i in (index, index + 1):
+            if i < len(self.files) and i not in self.by_file:
+                self.by_file[i] = self._scan(self.files[i])
+
+    def pop(self, record_id: str) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for i in sorted(self.by_file):
+            merged.update(self.by_file[i].pop(record_id, {}))
+        return merged
+
+    def _scan(self, path: Path) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for record, offset in _records(path, parse_http=False):
+            if record.rec_type == "metadata":
+                _collect_metadata(record, found)
+            elif _is_http_response(record) and record.rec_type == "response":
+                self.originals.seen(record, path, offset)
+        return found
+
+
+def _collect_metadata(record: ArcWarcRecord, found: dict[str, dict[str, Any]]) -> None:
+    headers = record.rec_headers
+    if "json" not in (headers.get_header("Content-Type") or "").lower():
+        return
+    targets = {headers.get_header("WARC-Refers-To"), headers.get_header("WARC-Concurrent-To")}
+    targets.discard(None)
+    if not targets:
+        return
+    try:
+        fields = json.loads(record.raw_stream.read())
+    except ValueError:
+        logger.warning("metadata record %s: payload is not JSON",
+                       headers.get_header("WARC-Record-ID"))
+        return
+    if isinstance(fields, dict):
+        for target in targets:
+            found.setdefault(target, {}).update(fields)
+
+
+@dataclass(frozen=True)
+class _Location:
+    path: Path
+    offset: int
+
+
+class _Originals:
+    """Where full responses are, to fill revisits with their payload.
+
+    Filled as files are read (and pre-scanned); a revisit whose original was
+    not seen yet (further on in the set) triggers one header-only scan of all
+    files.
+    """
+
+    def __init__(self, files: list[Path]) -> None:
+        self.files = files
+        self.by_id: dict[str, _Location] = {}
+        self.by_digest: dict[str, _Location] = {}
+        self.by_uri_date: dict[tuple[str, str], _Location] = {}
+        self.scanned = False
+
+    def seen(self, record: ArcWarcRecord, path: Path, offset: int) -> None:
+        loc = _Location(path, offset)
+        headers = record.rec_headers
+        self.by_id.setdefault(headers.get_header("WARC-Record-ID") or "", loc)
+        digest = headers.get_header("WARC-Payload-Digest")
+        if digest:
+            self.by_digest.setdefault(digest, loc)
+        key = (headers.get_header("WARC-Target-URI") or "", headers.get_header("WARC-Date") or "")
+        self.by_uri_date.setdefault(key, loc)
+
+    def payload(self, revisit: ArcWarcRecord) -> tuple[bytes, bool] | None:
+        """The decoded payload of the revisit's original (see `decode_body`), or None."""
+        loc = self._find(revisit)
+        if loc is None and not self.scanned:
+            self._scan_all()
+            loc = self._find(revisit)
+        if loc is None:
+            logger.warning("revisit %s of %s: original not in these files",
+                           revisit.rec_headers.get_header("WARC-Record-ID"),
+                           revisit.rec_headers.get_header("WARC-Target-URI"))
+            return None
+        with open(loc.path, "rb") as fh:
+            fh.seek(loc.offset)
+            return decode_body(next(iter(ArchiveIterator(fh))))
+
+    def _find(self, revisit: ArcWarcRecord) -> _Location | None:
+        headers = revisit.rec_headers
+        refers_to = headers.get_header("WARC-Refers-To")
+        digest = headers.get_header("WARC-Payload-Digest")
+        uri_date = (headers.get_header("WARC-Refers-To-Target-URI") or "",
+                    headers.get_header("WARC-Refers-To-Date") or "")
+        return ((self.by_id.get(refers_to) if refers_to else None)
+                or (self.by_digest.get(digest) if digest else None)
+                or self.by_uri_date.get(uri_date))
+
+    def _scan_all(self) -> None:
+        self.scanned = True
+        for path in self.files:
+            for record, offset in _records(path, parse_http=False):
+                if _is_http_response(record) and record.rec_type == "response":
+                    self.seen(record, path, offset)
