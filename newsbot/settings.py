@@ -72,7 +72,11 @@ TEMPLATES_ENABLED = True  # drop paragraphs a site repeats on many pages
 # --- Reporting -------------------------------------------------------------------
 NEWSBOT_PROGRESS_INTERVAL = 5.0  # seconds between progress lines; 0 turns them off
 
+# --- Incremental runs ---------------------------------------------------------------
+INCREMENTAL_ENABLED = True  # skip article URLs already recorded unless their sitemap/feed date is newer
+
 DOWNLOADER_MIDDLEWARES = {
+    "newsbot.downloadermiddlewares.incremental.IncrementalMiddleware": 50,
     "newsbot.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {

@@ -113,6 +113,11 @@ class StateStore:
              rec.get("duplicate_of"), run_id, rec.get("fetched_at")),
         )
 
+    def recorded_at(self, article_id: str) -> str | None:
+        """Capture time of a recorded article."""
+        row = self.conn.execute("SELECT fetched_at FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
     def count_articles(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
