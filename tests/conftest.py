@@ -11,6 +11,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from netns import reexec_in_loopback_namespace
+
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
 BENCH = SHARED / "benchmarks" / "article-extraction"
@@ -25,6 +27,10 @@ LOCAL = {
     "EXTRACT_WORKERS": "2",
     "LOG_LEVEL": "INFO",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    reexec_in_loopback_namespace(config)
 
 
 def run_scrapy(*args: str, archive: Path, settings: dict[str, str] | None = None,

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from warcio.timeutils import iso_date_to_timestamp
 
+from netns import ensure_pywb_venv
 from newsbot.warc import DigestStore, Exchange, Pointer, WarcArchive
 
 pytestmark = pytest.mark.pywb
@@ -29,31 +30,11 @@ HTML = b"<!doctype html><html><head><title>Berlin talks</title></head><body><p>H
 ARTICLE = b"<html><body>" + b"<p>Long article text, compressed on the wire.</p>" * 200 + b"</body></html>"
 
 
-def _venv_dir() -> Path:
-    default = Path.home() / ".cache" / "newsbot-test" / "pywb-venv"
-    return Path(os.environ.get("NEWSBOT_PYWB_VENV", default))
-
-
-def _build_venv(venv: Path) -> None:
-    """Create the venv and install pywb; skip the test when no registry answers."""
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    made = subprocess.run([sys.executable, "-m", "venv", str(venv)],
-                          check=False, capture_output=True, text=True, timeout=300)
-    if made.returncode != 0:
-        pytest.skip(f"cannot create a virtualenv at {venv}: {made.stderr.strip()[-300:]}")
-    proc = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pywb"],
-                          check=False, capture_output=True, text=True, timeout=900)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        pytest.skip(f"cannot install pywb into {venv} (no package registry?): {' | '.join(tail)}")
-
-
 @pytest.fixture(scope="session")
 def pywb_bin() -> Path:
-    venv = _venv_dir()
-    bindir = venv / "bin"
-    if not (bindir / "wayback").exists():
-        _build_venv(venv)
+    bindir, why = ensure_pywb_venv()
+    if bindir is None:
+        pytest.skip(why)
     return bindir
 
 
