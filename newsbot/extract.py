@@ -1,0 +1,254 @@
+"""Article extraction: HTML and its URL in, article fields out (no Scrapy here).
+
+The body comes from trafilatura's main extractor in fast precision mode, which
+is about twice as fast as its defaults and on the public benchmark about as
+good; where a cheap signal says it failed, `newsbot.fallback` asks
+readability-lxml for a second opinion; `newsbot.cleanup` then drops what
+general rules recognise as furniture (headline and standfirst repeated at the
+top, share, newsletter and "read more" lines, date, byline and contact lines).
+Metadata is read with trafilatura's metadata helpers, skipping its date
+search: the caller runs its own on the same tree. The language is the one the
+page declares, else trafilatura's identification (py3langid, optional) of the
+text. Figures: `benchmarks/extraction.py`.
+
+Pure functions with module-level constants only, so it runs unchanged in
+worker processes, in replay and in benchmarks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from copy import deepcopy
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from trafilatura import bare_extraction
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import (
+    examine_meta,
+    extract_catstags,
+    extract_meta_json,
+    extract_metainfo,
+    extract_sitename,
+    extract_title,
+)
+from trafilatura.utils import LANGID_FLAG, language_classifier, load_html
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+from newsbot.cleanup import (
+    DEFAULT_CLEANUP,
+    Block,
+    CleanupRule,
+    PageFacts,
+    blocks_from_xml,
+    clean_blocks,
+)
+from newsbot.fallback import DEFAULT_RULE, MIN_EXTRACTED_SIZE, FallbackRule, second_opinion
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from trafilatura.settings import Document
+
+logger = logging.getLogger(__name__)
+
+LANG_CODE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
+KEYWORD_META = ("keywords", "news_keywords", "article:tag", "parsely-tags")
+BYLINE_PREFIX = re.compile(r"^\s*(?:written\s+)?by\s+", re.IGNORECASE)
+# an author box's date glued to the name: "AFP first published: Dec 16, 2025" -> "AFP"
+BYLINE_DATE = re.compile(r"\s*\b(?:first |last )?(?:published|updated|posted)\b.*$", re.IGNORECASE)
+NAME_JOIN = re.compile(r"\s+(?:and|&)\s+|\s*;\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Knobs of `extract_article`; the defaults are the benchmarked ones."""
+
+    favor_precision: bool = True  # trafilatura focus: precision drops more furniture
+    second_opinion: bool = True  # readability-lxml where the first extraction looks failed
+    clean: bool = True  # general furniture rules (newsbot.cleanup)
+    include_tables: bool = True
+    fallback: FallbackRule = DEFAULT_RULE  # when to ask readability and take its answer
+    cleanup: CleanupRule = DEFAULT_CLEANUP  # thresholds of the furniture rules
+
+
+DEFAULT_OPTIONS = ExtractOptions()
+
+
+def extract_article(
+    html: str | HtmlElement, url: str, *, options: ExtractOptions | None = None
+) -> dict[str, Any] | None:
+    """Article fields of a page, or None when it holds no article text.
+
+    A tree passed in is modified (the byline search prunes it): parse again to reuse it.
+    """
+    options = options or DEFAULT_OPTIONS
+    tree = load_html(html)
+    if tree is None:
+        return None
+    fields = extract_metadata(tree, url, bylines=False)
+    headlines = page_headlines(tree)
+    blocks = extract_blocks(tree, url, options)
+    if not fields["authors"]:
+        fields["authors"] = byline_authors(tree, in_place=True)  # the tree's last use: no copy
+    if options.clean:
+        blocks = clean_blocks(blocks, page_facts(fields, headlines), options.cleanup)
+    text = "\n".join(b.text for b in blocks)
+    if not text:
+        return None
+    fields["text"] = text
+    fields["language"] = fields["language"] or detect_language(text)
+    return fields
+
+
+def extract_blocks(tree: HtmlElement, url: str, options: ExtractOptions) -> list[Block]:
+    """The body as blocks: trafilatura first, then readability if that looks failed."""
+    doc = bare_extraction(
+        tree,
+        url=url,
+        fast=True,
+        favor_precision=options.favor_precision,
+        include_comments=False,
+        include_tables=options.include_tables,
+        with_metadata=False,
+    )
+    body = getattr(doc, "body", None)
+    blocks = blocks_from_xml(body) if body is not None else []
+    if options.second_opinion:
+        blocks = second_opinion(tree, blocks, options.fallback)
+    return blocks
+
+
+def page_headlines(tree: HtmlElement) -> tuple[str, ...]:
+    """Texts of the first <h1> elements: the headline a body may repeat."""
+    return tuple(" ".join(h.text_content().split()) for h in itertools.islice(tree.iter("h1"), 5))
+
+
+def page_facts(fields: dict[str, Any], headlines: tuple[str, ...] = ()) -> PageFacts:
+    """Title, standfirst, bylines and headlines: what the top of a body may repeat."""
+    return PageFacts(fields["title"], fields["description"], tuple(fields["authors"]), headlines)
+
+
+def extract_metadata(tree: HtmlElement, url: str, *, bylines: bool = True) -> dict[str, Any]:
+    """Every field but the text; no date search (the caller has its own).
+
+    `bylines=False` skips the in-page byline search when no metadata names an
+    author, for a caller that runs `byline_authors` later on a tree it can prune.
+    """
+    meta = _trafilatura_metadata(tree, url)
+    authors = split_authors(meta.author)
+    if not authors and bylines:
+        authors = byline_authors(tree)
+    return {
+        "title": meta.title or None,
+        "text": "",
+        "authors": authors,
+        "site": meta.sitename or urlsplit(url).hostname or None,
+        "language": page_language(tree),
+        "description": meta.description or None,
+        "tags": _tags(tree, meta),
+        "canonical_url": canonical_url(tree, url),
+        "image": urljoin(url, meta.image) if meta.image else None,
+    }
+
+
+def _trafilatura_metadata(tree: HtmlElement, url: str) -> Document:
+    """trafilatura's `extract_metadata` minus its date search, byline search and licence."""
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None  # a lone word is a handle or a site, not a byline
+    try:
+        meta = extract_meta_json(tree, meta)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        logger.debug("JSON-LD metadata failed on %s: %s", url, exc)
+    meta.title = meta.title or extract_title(tree)
+    meta.sitename = (meta.sitename or extract_sitename(tree) or "").lstrip("@") or None
+    if not (meta.categories or meta.tags):  # in-page tag links: costly, a last resort
+        meta.categories = extract_catstags("category", tree)
+        meta.tags = extract_catstags("tag", tree)
+    meta.clean_and_trim()
+    return meta
+
+
+def byline_authors(tree: HtmlElement, *, in_place: bool = False) -> list[str]:
+    """trafilatura's in-page byline search, which first prunes comments, figures and dates.
+
+    `in_place` prunes the tree itself instead of a copy (a copy costs more than the search).
+    """
+    subtree = prune_unwanted_nodes(tree if in_place else deepcopy(tree), AUTHOR_DISCARD_XPATHS)
+    author = extract_metainfo(subtree, AUTHOR_XPATHS, len_limit=120)
+    return split_authors(normalize_authors(None, author) if author else None)
+
+
+def split_authors(raw: str | None) -> list[str]:
+    """'By A and B', 'A; B', 'A & B', 'A, B' -> ['A', 'B'], but 'Doe, Jane' stays one name."""
+    if not raw:
+        return []
+    names: list[str] = []
+    for part in NAME_JOIN.split(raw):
+        pieces = [p.strip() for p in part.split(",")]
+        for piece in pieces if all(" " in p for p in pieces) else [part]:
+            name = BYLINE_DATE.sub("", BYLINE_PREFIX.sub("", piece)).strip(" ,")
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def _tags(tree: HtmlElement, meta: Document) -> list[str]:
+    """Keywords, news keywords, article:tag and trafilatura's categories/tags, unique."""
+    raw: list[str] = list(meta.categories or []) + list(meta.tags or [])
+    for elem in tree.iterfind(".//head/meta[@content]"):
+        key = (elem.get("name") or elem.get("property") or "").lower()
+        if key in KEYWORD_META:
+            raw.append(elem.get("content", ""))
+    seen: dict[str, str] = {}
+    for item in raw:
+        for tag in item.split(","):
+            tag = " ".join(tag.split())
+            if tag and tag.lower() not in seen:
+                seen[tag.lower()] = tag
+    return list(seen.values())
+
+
+def canonical_url(tree: HtmlElement, url: str) -> str | None:
+    """`<link rel=canonical>` else og:url, resolved against the page URL, as declared."""
+    for link in tree.iterfind(".//link[@rel][@href]"):
+        href = str(link.get("href", "")).strip()
+        if href and "canonical" in str(link.get("rel", "")).lower().split():
+            return urljoin(url, href)
+    for meta in tree.iterfind(".//meta[@property='og:url'][@content]"):
+        content = str(meta.get("content", "")).strip()
+        if content:
+            return urljoin(url, content)
+    return None
+
+
+def page_language(tree: HtmlElement) -> str | None:
+    """ISO 639-1 code the page declares: <html lang>, then content-language metas."""
+    candidates = [tree.get("lang"), tree.get("xml:lang")]
+    for meta in tree.iterfind(".//meta[@content]"):
+        key = (meta.get("http-equiv") or meta.get("name") or meta.get("property") or "").lower()
+        if key in ("content-language", "language", "dc.language", "og:locale"):
+            candidates.append(meta.get("content"))
+    for value in candidates:
+        match = LANG_CODE.match((value or "").strip().split(",")[0].strip())
+        if match:
+            return match.group(1).lower()
+    return None
+
+
+def detect_language(text: str) -> str | None:
+    """trafilatura's language identification (py3langid, if installed) for undeclared pages.
+
+    Below trafilatura's minimum extraction size a text is too short to tell.
+    """
+    if not LANGID_FLAG or len(text) < MIN_EXTRACTED_SIZE:
+        return None
+    match = LANG_CODE.match(language_classifier(text[:3000], "") or "")
+    return match.group(1).lower() if match else None
+
+
+__all__ = ["ExtractOptions", "extract_article", "extract_metadata", "split_authors"]

@@ -1,0 +1,234 @@
+"""Site-template learning: paragraphs that recur verbatim across a site's pages.
+
+A paragraph found on many pages of the same site ("Discover the latest Business
+News...", a newsletter box, a legal notice, "Also read" blocks) is that site's
+boilerplate, however the page marks it up. `TemplateStore` counts, per site,
+on how many distinct pages each paragraph (a short hash of its text with
+whitespace folded) appeared, in the shared state SQLite file (tables `tmpl_*`).
+
+Order: `clean_text` observes a page first and filters it second, so the page
+that brings a paragraph to `min_pages` is already cleaned. The limitation: the
+first `min_pages - 1` pages of a site keep a template paragraph (a replay with
+this state, or `boilerplate()` on them later, can clean them). Decisions are
+kept stable: once removed from a page, a paragraph stays boilerplate for its
+site even if the site later grows past the ratio guard.
+
+Guards against removing real text: a paragraph must recur on at least
+`min_pages` pages *and* on `min_share` of the site's pages (a background
+paragraph reused by a short series of follow-ups is not a template); a
+paragraph naming a wire agency is never removed (credit lines recur by
+nature); and nothing is removed from a page if that would empty it or cut
+more than `max_cut` of its characters (a republished story, not a template).
+Short lines count like others: "Advertisement" recurring on every page goes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import TYPE_CHECKING
+
+from newsbot.cleanup import names_wire_agency
+from newsbot.state import connect
+
+if TYPE_CHECKING:
+    import os
+    import sqlite3
+    from collections.abc import Iterable, Sequence
+    from types import TracebackType
+
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tmpl_sites (
+    id INTEGER PRIMARY KEY, site TEXT NOT NULL UNIQUE, pages INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS tmpl_pages (
+    site_id INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (site_id, page)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tmpl_paragraphs (
+    site_id INTEGER NOT NULL, hash INTEGER NOT NULL, pages INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL, fixed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site_id, hash)
+) WITHOUT ROWID;
+"""
+
+
+def normalise(paragraph: str) -> str:
+    """The form paragraphs are compared in: whitespace folded, ends trimmed."""
+    return " ".join(paragraph.split())
+
+
+def paragraph_hash(paragraph: str) -> int:
+    """Short stable hash (64 bits, signed for SQLite) of a normalised paragraph."""
+    digest = hashlib.blake2b(normalise(paragraph).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class TemplateStore:
+    """Per-site paragraph counts in SQLite, shared by processes and runs."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        min_pages: int = 3,
+        min_share: float = 0.02,
+        max_cut: float = 0.5,
+    ) -> None:
+        self.min_pages = min_pages  # a template paragraph recurs on at least this many pages
+        self.min_share = min_share  # ... and on at least this share of the site's pages
+        self.max_cut = max_cut  # never cut more than this share of a page's characters
+        self.conn: sqlite3.Connection = connect(path)
+        self.conn.executescript(SCHEMA)
+
+    def observe(self, site: str, page_key: str, paragraphs: Iterable[str]) -> bool:
+        """Count the page's distinct paragraphs once; False if the page was seen before."""
+        hashes = {paragraph_hash(p) for p in paragraphs if normalise(p)}
+        with self._write():
+            site_id = self._site_id(site)
+            seen = self.conn.execute(
+                "INSERT OR IGNORE INTO tmpl_pages (site_id, page) VALUES (?, ?)",
+                (site_id, paragraph_hash(page_key)),
+            )
+            if seen.rowcount == 0:
+                return False
+            self.conn.execute("UPDATE tmpl_sites SET pages = pages + 1 WHERE id = ?", (site_id,))
+            (n,) = self.conn.execute(
+                "SELECT pages FROM tmpl_sites WHERE id = ?", (site_id,)
+            ).fetchone()
+            self.conn.executemany(
+                "INSERT INTO tmpl_paragraphs (site_id, hash, pages, last_seen) VALUES (?, ?, 1, ?)"
+                " ON CONFLICT (site_id, hash)"
+                " DO UPDATE SET pages = pages + 1, last_seen = excluded.last_seen",
+                [(site_id, h, n) for h in hashes],
+            )
+        return True
+
+    def site_pages(self, site: str) -> int:
+        """How many distinct pages of the site have been observed."""
+        row = self.conn.execute("SELECT pages FROM tmpl_sites WHERE site = ?", (site,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def boilerplate(self, site: str, paragraphs: Sequence[str]) -> set[int]:
+        """Indexes of the paragraphs that are this site's boilerplate (guards on each paragraph)."""
+        row = self.conn.execute(
+            "SELECT id, pages FROM tmpl_sites WHERE site = ?", (site,)
+        ).fetchone()
+        if row is None:
+            return set()
+        site_id, site_pages = row
+        hashes = [paragraph_hash(p) for p in paragraphs]
+        counts = self._counts(site_id, set(hashes))
+        floor = max(self.min_pages, self.min_share * site_pages)
+        found = set()
+        for i, (paragraph, h) in enumerate(zip(paragraphs, hashes)):
+            pages, fixed = counts.get(h, (0, False))
+            if (
+                normalise(paragraph)
+                and (fixed or pages >= floor)
+                and not names_wire_agency(paragraph)
+            ):
+                found.add(i)
+        return found
+
+    def clean_text(self, site: str, page_key: str, text: str) -> tuple[str, int]:
+        """Observe a page's paragraphs (newline-separated), then drop the site's boilerplate.
+
+        Returns the text and the number of paragraphs removed. Nothing is removed
+        when that would leave the text empty or cut more than `max_cut` of it.
+        """
+        self.observe(site, page_key, text.split("\n"))
+        return self.strip(site, page_key, text)
+
+    def strip(self, site: str, page_key: str, text: str) -> tuple[str, int]:
+        """Drop the site's boilerplate as known now, without counting the page again."""
+        paragraphs = text.split("\n")
+        drop = self.boilerplate(site, paragraphs)
+        if not drop:
+            return text, 0
+        cut = sum(len(paragraphs[i]) for i in drop)
+        if cut > self.max_cut * len(text) or len(drop) == len(paragraphs):
+            logger.debug(
+                "%s: %d template paragraphs kept, they are most of the page", page_key, len(drop)
+            )
+            return text, 0
+        self._fix(site, [paragraphs[i] for i in drop])
+        return "\n".join(p for i, p in enumerate(paragraphs) if i not in drop), len(drop)
+
+    def prune(self, idle_pages: int = 10_000) -> int:
+        """Forget rare paragraphs unseen in the site's last `idle_pages` pages: a small file."""
+        with self._write():
+            cur = self.conn.execute(
+                "DELETE FROM tmpl_paragraphs WHERE fixed = 0 AND pages < ? AND last_seen <"
+                " (SELECT pages FROM tmpl_sites WHERE tmpl_sites.id = tmpl_paragraphs.site_id) - ?",
+                (self.min_pages, idle_pages),
+            )
+        return cur.rowcount
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- internals ----------------------------------------------------------------
+    def _write(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    def _site_id(self, site: str) -> int:
+        self.conn.execute("INSERT OR IGNORE INTO tmpl_sites (site) VALUES (?)", (site,))
+        return int(
+            self.conn.execute("SELECT id FROM tmpl_sites WHERE site = ?", (site,)).fetchone()[0]
+        )
+
+    def _counts(self, site_id: int, hashes: set[int]) -> dict[int, tuple[int, bool]]:
+        counts: dict[int, tuple[int, bool]] = {}
+        chunk = list(hashes)
+        for start in range(0, len(chunk), 500):  # stay under SQLite's bound-parameter limit
+            part = chunk[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT hash, pages, fixed FROM tmpl_paragraphs WHERE site_id = ?"
+                f" AND hash IN ({','.join('?' * len(part))})",
+                (site_id, *part),
+            )
+            counts.update((h, (pages, bool(fixed))) for h, pages, fixed in rows)
+        return counts
+
+    def _fix(self, site: str, paragraphs: list[str]) -> None:
+        """Keep a removal decision stable as the site grows."""
+        with self._write():
+            site_id = self._site_id(site)
+            self.conn.executemany(
+                "UPDATE tmpl_paragraphs SET fixed = 1 WHERE site_id = ? AND hash = ?",
+                [(site_id, paragraph_hash(p)) for p in paragraphs],
+            )
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error) on an autocommit connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
