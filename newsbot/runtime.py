@@ -69,6 +69,9 @@ class Runtime:
         return str(path.resolve().relative_to(self.root))
 
     def close(self) -> None:
+        templates = self.extras.pop("templates", None)
+        if templates is not None:
+            templates.close()
         if self._state is not None:
             self._state.close()
             self._state = None

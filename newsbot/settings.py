@@ -68,6 +68,7 @@ DEDUP_KEEP_DUPLICATES = False  # True: duplicates go to the articles JSONL, flag
 
 # --- Templates (per-site boilerplate learning) -----------------------------------
 TEMPLATES_ENABLED = True  # drop paragraphs a site repeats on many pages
+TEMPLATES_MIN_PAGES = 3  # distinct pages a paragraph must appear on to count as the site's template
 
 # --- Reporting -------------------------------------------------------------------
 NEWSBOT_PROGRESS_INTERVAL = 5.0  # seconds between progress lines; 0 turns them off
@@ -83,6 +84,7 @@ ITEM_PIPELINES = {
     "newsbot.pipelines.extract.ExtractionPipeline": 100,
     "newsbot.pipelines.dates.DateStatsPipeline": 200,
     "newsbot.pipelines.versions.VersionPipeline": 300,
+    "newsbot.pipelines.templates.TemplatePipeline": 350,
     "newsbot.pipelines.dedup.DedupPipeline": 400,
     "newsbot.pipelines.archive.ArticleArchivePipeline": 900,
 }

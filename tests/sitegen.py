@@ -27,6 +27,7 @@ SECTIONS = ["world", "business", "politics", "sport", "science"]
 SHARED_PARAGRAPHS = [
     "Sign up for our morning briefing and get the stories that matter delivered to your inbox every day.",
     "Copyright Daily Ledger Media. All rights reserved. Reproduction without permission is prohibited.",
+    "Daily Ledger reporters work from twelve cities and file around the clock for every edition of this paper.",
 ]
 
 
@@ -49,6 +50,7 @@ def article_html(n: int, rng: random.Random, when: datetime, section: str) -> tu
 <body><header><nav><a href="/">Home</a> {' '.join(f'<a href="/{s}/">{s.title()}</a>' for s in SECTIONS)}</nav></header>
 <main><article><h1>{title}</h1><p class="byline">By Staff Reporter</p>
 {body}
+<p>{SHARED_PARAGRAPHS[2]}</p>
 <p>{SHARED_PARAGRAPHS[0]}</p></article>
 <aside><h3>Most read</h3><ul><li><a href="/{section}/">More {section}</a></li></ul></aside></main>
 <footer><p>{SHARED_PARAGRAPHS[1]}</p></footer></body></html>

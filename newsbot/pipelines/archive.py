@@ -8,6 +8,12 @@ the same command records every article once. Canonical articles go to
 `…duplicates.jsonl` beside it (or flagged in the first, with
 DEDUP_KEEP_DUPLICATES). Each record is also linked to its WARC response in a
 metadata record, so the archive alone tells which capture became which record.
+
+The first pages of a site arrive before its template (the paragraphs it
+repeats everywhere) is known. Their records wait here, unrecorded, until the
+site has enough pages for the template store to judge (or the crawl ends),
+and are then cleaned with what it learnt; a crash before that loses nothing,
+since unrecorded pages are simply fetched again.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
 from newsbot.runtime import Runtime
 from newsbot.state import read_jsonl_repairing, text_hash
-from newsbot.urls import url_key
+from newsbot.urls import host_of, url_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,6 +62,8 @@ class ArticleArchivePipeline:
         base = f"articles/{runtime.spider_name}-{runtime.run_id}"
         self.outputs = {"articles": f"{base}.jsonl", "duplicates": f"{base}.duplicates.jsonl"}
         self.writers = {k: JsonLinesWriter(runtime.root / v) for k, v in self.outputs.items()}
+        self.waiting: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
+        self.seen_ids: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleArchivePipeline:
@@ -74,6 +82,8 @@ class ArticleArchivePipeline:
                                      self.outputs)
 
     def close_spider(self) -> None:
+        for site in list(self.waiting):
+            self._release(site)
         for writer in self.writers.values():
             writer.close()
         self.stats.set_value("newsbot/outputs", {
@@ -81,17 +91,38 @@ class ArticleArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        if "text_hash" not in adapter:
+        if "text_hash" not in adapter or adapter["id"] in self.seen_ids:
             return item
+        self.seen_ids.add(adapter["id"])
         record = {name: adapter.get(name) for name in EXPORT_FIELDS}
+        site = host_of(record["url"])
+        templates = self.runtime.extras.get("templates")
+        if templates is not None and templates.site_pages(site) < templates.min_pages:
+            self.waiting.setdefault(site, []).append((record, adapter.get("text_hash")))
+            return item
+        self._write(record, adapter.get("text_hash"))
+        if site in self.waiting:
+            self._release(site)
+        return item
+
+    def _release(self, site: str) -> None:
+        """Write a site's waiting records, cleaned with what the template store knows now."""
+        templates = self.runtime.extras.get("templates")
+        for record, text_hash in self.waiting.pop(site, []):
+            if templates is not None:
+                text, removed = templates.strip(site, url_key(record["url"]), record["text"])
+                if removed:
+                    record["text"] = text
+                    self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)
+            self._write(record, text_hash)
+
+    def _write(self, record: dict[str, Any], text_hash: str | None) -> None:
         duplicate = bool(record.get("duplicate_of"))
         target = "duplicates" if duplicate and not self.keep_duplicates else "articles"
         self.writers[target].write(record)
-        self.runtime.state.record(record, url_key(record["url"]), adapter.get("text_hash"),
-                                  self.runtime.run_id)
+        self.runtime.state.record(record, url_key(record["url"]), text_hash, self.runtime.run_id)
         self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
         if self.warc is not None and record.get("warc"):
-            self.warc.write_metadata(record["warc"], record["url"],
-                                     {"newsbot_article": {"id": record["id"], "run": self.runtime.run_id,
-                                                          "duplicate_of": record.get("duplicate_of")}})
-        return item
+            self.warc.write_metadata(record["warc"], record["url"], {"newsbot_article": {
+                "id": record["id"], "run": self.runtime.run_id,
+                "duplicate_of": record.get("duplicate_of")}})

@@ -1,0 +1,55 @@
+"""Per-site boilerplate: paragraphs a site repeats on many pages leave `text`.
+
+A thin adapter over `newsbot.templates.TemplateStore`, which learns from every
+page the crawl sees (and keeps what it learnt in the state file, so it gets
+better across runs). Items arrive in capture order, so a live crawl and its
+replay learn the same things in the same order. When paragraphs are removed
+the dedup signature is recomputed from the cleaned text; `text_hash` keeps
+describing the page as extracted, so a site's changing template never passes
+for a corrected article.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from newsbot.dedup import make_signature
+from newsbot.runtime import Runtime
+from newsbot.templates import TemplateStore
+from newsbot.urls import host_of, url_key
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+
+class TemplatePipeline:
+    def __init__(self, store: TemplateStore, stats: StatsCollector) -> None:
+        self.store = store
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TemplatePipeline:
+        if not crawler.settings.getbool("TEMPLATES_ENABLED", True):
+            raise NotConfigured("TEMPLATES_ENABLED is off")
+        runtime = Runtime.of(crawler)
+        store = TemplateStore(runtime.state_path,
+                              min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES", 3))
+        runtime.extras["templates"] = store  # the archive stage re-cleans early pages; runtime closes it
+        return cls(store, crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        if not adapter.get("text") or "signature" not in adapter:
+            return item
+        text, removed = self.store.clean_text(host_of(adapter["url"]), url_key(adapter["url"]),
+                                              adapter["text"])
+        if removed:
+            adapter["text"] = text
+            adapter["signature"] = make_signature(text)
+            self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)
+            self.stats.inc_value("newsbot/templates/pages_cleaned")
+        return item
