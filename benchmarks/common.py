@@ -1,0 +1,130 @@
+"""What the pipeline benchmarks share: the benchmark pages as a WARC or a site,
+and whole-process timing (so start-up and pool costs count, as a user sees them)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+BENCH = SHARED / "benchmarks" / "article-extraction"
+OUT = ROOT / "benchmarks" / "out"
+PYTHON = sys.executable
+
+
+def need_bench(bench: Path) -> dict[str, dict[str, str]]:
+    truth = bench / "ground-truth.json"
+    if not truth.exists():
+        sys.exit(f"benchmark pages not found at {bench} (give --bench DIR)")
+    return json.loads(truth.read_text(encoding="utf-8"))
+
+
+def pages(bench: Path, count: int) -> list[tuple[str, bytes]]:
+    """`count` (url, html) pairs: the benchmark pages repeated under distinct URLs."""
+    truth = need_bench(bench)
+    base = [(truth[k]["url"], gzip.decompress((bench / "html" / f"{k}.html.gz").read_bytes()))
+            for k in sorted(truth)]
+    out = []
+    for i in range(count):
+        url, html = base[i % len(base)]
+        copy = i // len(base)
+        out.append((url if copy == 0 else f"{url}{'&' if '?' in url else '?'}copy={copy}", html))
+    return out
+
+
+def write_warc(path: Path, items: list[tuple[str, bytes]]) -> Path:
+    """A WARC as a crawl would have captured the pages (request + response each)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url, body in items:
+            parts = urlsplit(url)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            req = writer.create_warc_record(url, "request", payload=BytesIO(b""), http_headers=StatusAndHeaders(
+                f"GET {target} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True))
+            resp = writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+                protocol="HTTP/1.1"))
+            writer.write_record(resp)
+            writer.write_record(req)
+    return path
+
+
+@dataclass
+class Timed:
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+def run_timed(cmd: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> Timed:
+    """Run a whole process; wall time and the peak RSS of its largest process."""
+    wrapper = ("import resource, subprocess, sys, json; p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+               "print(json.dumps({'rc': p.returncode, 'rss': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,"
+               "'out': p.stdout[-4000:], 'err': p.stderr[-4000:]}))")
+    start = time.perf_counter()
+    proc = subprocess.run([PYTHON, "-c", wrapper, *cmd], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+    seconds = time.perf_counter() - start
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    if result["rc"] != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result['rc']}):\n{result['err']}")
+    return Timed(seconds, result["rss"] / 1024, result["out"], result["err"])
+
+
+PLAIN_LOOP = """
+import sys, trafilatura
+from warcio.archiveiterator import ArchiveIterator
+n = 0
+with open(sys.argv[1], "rb") as fh:
+    for rec in ArchiveIterator(fh):
+        if rec.rec_type != "response":
+            continue
+        html = rec.content_stream().read().decode("utf-8", "replace")
+        trafilatura.bare_extraction(html, url=rec.rec_headers.get_header("WARC-Target-URI"), with_metadata=True)
+        n += 1
+print(n)
+"""
+
+OWN_LOOP = """
+import sys
+from warcio.archiveiterator import ArchiveIterator
+from newsbot.worker import process_page
+n = 0
+with open(sys.argv[1], "rb") as fh:
+    for rec in ArchiveIterator(fh):
+        if rec.rec_type != "response":
+            continue
+        body = rec.content_stream().read()
+        process_page(rec.rec_headers.get_header("WARC-Target-URI"), body, "utf-8", {})
+        n += 1
+print(n)
+"""
+
+
+def plain_loop(warc: Path) -> Timed:
+    """The baseline users compare with: one process, trafilatura defaults with metadata."""
+    return run_timed([PYTHON, "-c", PLAIN_LOOP, str(warc)])
+
+
+def own_loop(warc: Path) -> Timed:
+    """newsbot's own per-page work (same options and fallbacks), one process."""
+    return run_timed([PYTHON, "-c", OWN_LOOP, str(warc)])
+
+
+def rss_self_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
