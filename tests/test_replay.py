@@ -74,3 +74,22 @@ def test_replay_without_warcs_fails(tmp_path: Path) -> None:
     proc = run_scrapy("crawl", "replay", "-a", f"warc={tmp_path}/nothing-*.warc.gz",
                       archive=tmp_path / "a", check=False)
     assert proc.returncode != 0
+
+
+def test_replay_of_the_benchmark_warc_scores(tmp_path: Path, bench_dir: Path) -> None:
+    """All 181 real pages come back as records, with text good enough to score F1 >= 0.96."""
+    warc = tmp_path / "bench.warc.gz"
+    subprocess.run([sys.executable, str(SHARED / "tools" / "make_warc.py"), str(warc)],
+                   check=True, capture_output=True)
+    archive = tmp_path / "archive"
+    run_scrapy("crawl", "replay", "-a", f"warc={warc}", archive=archive)
+    recs = records(archive) + records(archive, "duplicates")
+    truth = json.loads((bench_dir / "ground-truth.json").read_text())
+    assert sorted(r["url"] for r in recs) == sorted(v["url"] for v in truth.values())
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("".join(json.dumps({"url": r["url"], "text": r["text"]}) + "\n" for r in recs))
+    out = subprocess.run([sys.executable, str(SHARED / "tools" / "score_extraction.py"), str(pred),
+                          "--truth", str(bench_dir / "ground-truth.json"), "--json"],
+                         check=True, capture_output=True, text=True)
+    score = json.loads(out.stdout)
+    assert score["f1"] >= 0.96 and score["precision"] >= 0.95, score

@@ -78,7 +78,8 @@ class IncrementalMiddleware:
 
     @staticmethod
     def _is_article_candidate(request: Request) -> bool:
-        return bool(request.meta.get("newsbot_listed")) or url_kind(request.url) == "article"
+        context = request.meta.get("newsbot_context") or {}
+        return bool(context.get("listed")) or url_kind(request.url) == "article"
 
     def _make_conditional(self, request: Request, key: str) -> None:
         last = self.state.capture(key)

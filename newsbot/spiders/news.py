@@ -22,8 +22,10 @@ from scrapy.linkextractors import LinkExtractor
 
 from newsbot import discovery, sources
 from newsbot.dates import normalize_date
+from newsbot.failures import describe, failure_key
 from newsbot.pagetype import url_kind
 from newsbot.spiders.pages import ArticlePages, is_html
+from newsbot.urls import without_tracking
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -31,6 +33,15 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
+
+# Link elements of a page in document order (a descendant-axis path: libxml2 sorts unions slowly).
+LINK_ELEMENTS = "/descendant::*[self::a or self::area][@href]"
+
+
+def link_extractor(cap: int) -> LinkExtractor:
+    """Reads only the first `cap` links of a page (0: all); its allow_domains misses hosts with a port."""
+    restrict = f"{LINK_ELEMENTS}[position() <= {cap}]" if cap > 0 else ()
+    return LinkExtractor(unique=True, restrict_xpaths=restrict)
 
 
 class NewsSpider(ArticlePages, Spider):
@@ -45,13 +56,16 @@ class NewsSpider(ArticlePages, Spider):
         self.since = self._parse_since(since)
         self.follow_depth = 2
         self.discover_sitemaps = True
-        self.links = LinkExtractor(unique=True)  # (its allow_domains misses hosts with a port)
+        self.max_links = 1000
+        self.links = link_extractor(self.max_links)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.follow_depth = crawler.settings.getint("NEWSBOT_FOLLOW_DEPTH", 2)
         spider.discover_sitemaps = crawler.settings.getbool("NEWSBOT_DISCOVER_SITEMAPS", True)
+        spider.max_links = crawler.settings.getint("NEWSBOT_MAX_LINKS_PER_PAGE", 1000)
+        spider.links = link_extractor(spider.max_links)
         return spider
 
     @staticmethod
@@ -82,22 +96,26 @@ class NewsSpider(ArticlePages, Spider):
                  hints: dict[str, str] | None = None, start: bool = False,
                  listed: bool = False) -> Request:
         src = self.by_name[source]
-        context = {"source": source, "timezone": src.timezone, "hints": hints or {}}
-        return Request(url, callback=callback, errback=self.on_error,
+        context = {"source": source, "timezone": src.timezone, "hints": hints or {}, "listed": listed}
+        return Request(without_tracking(url), callback=callback, errback=self.on_error,
                        meta={"newsbot_context": context, "newsbot_depth": depth,
-                             "newsbot_start": start, "newsbot_listed": listed})
+                             "newsbot_start": start})
 
     def parse_start(self, response: Response) -> Iterator[Any]:
         self._inc("newsbot/start/reachable")
         yield from self.parse_any(response)
 
     def on_error(self, failure: Failure) -> None:
+        """Count a failed request under one readable key and log it once, without a traceback."""
         request = failure.request  # type: ignore[attr-defined]
-        kind = failure.type.__name__ if failure.type else "Error"
-        self._inc(f"newsbot/errors/{kind}")
         if request.meta.get("newsbot_start"):
             self._inc("newsbot/start/failed")
-        logger.warning("fetch failed: %s (%s: %s)", request.url, kind, failure.getErrorMessage())
+        key = failure_key(failure.value)
+        if key is None:  # not fetched on purpose (offsite, robots.txt, archived, guard): counted there
+            logger.debug("not fetched: %s (%s)", request.url, failure.getErrorMessage())
+            return
+        self._inc(f"newsbot/{key}")
+        logger.warning("fetch failed: %s (%s)", request.url, describe(failure.value))
 
     # --- dispatch on what the response is -------------------------------------
     def parse_any(self, response: Response) -> Iterator[Any]:
@@ -113,14 +131,15 @@ class NewsSpider(ArticlePages, Spider):
         yield from self.parse_xml(response, source)
 
     def parse_xml(self, response: Response, source: str) -> Iterator[Request]:
+        problems: list[str] = []
         try:
             body = discovery.maybe_gunzip(response.body)
             root = discovery.xml_root_name(body)
             if root in ("urlset", "sitemapindex"):
-                entries = discovery.parse_sitemap(body)
+                entries = discovery.parse_sitemap(body, problems)
                 hint_key = "sitemap"
             elif root in ("rss", "feed", "RDF"):
-                entries = discovery.parse_feed(body)
+                entries = discovery.parse_feed(body, problems)
                 hint_key = "feed"
             else:
                 self._inc("newsbot/pages/skipped_type")
@@ -130,6 +149,10 @@ class NewsSpider(ArticlePages, Spider):
             logger.warning("unreadable sitemap/feed %s: %s", response.url, exc)
             return
         self._inc(f"newsbot/discovery/{hint_key}s")
+        if problems:
+            self._inc("newsbot/discovery/malformed")
+            logger.warning("malformed %s %s (%d entries recovered): %s", hint_key, response.url,
+                           len(entries), problems[0])
         for entry in entries:
             url = urljoin(response.url, entry.url)
             if entry.kind == "sitemap":
@@ -158,13 +181,23 @@ class NewsSpider(ArticlePages, Spider):
         if depth >= self.follow_depth:
             return
         src = self.by_name[source]
-        for link in self.links.extract_links(response):
+        for link in self._page_links(response):
             kind = url_kind(link.url)
             if kind == "skip" or not src.covers(link.url) or src.denies(link.url):
                 continue
             if kind == "article" and not src.permits(link.url):
                 continue
             yield self._request(link.url, source, callback=self.parse_any, depth=depth + 1)
+
+    def _page_links(self, response: Response) -> list[Any]:
+        """The page's first NEWSBOT_MAX_LINKS_PER_PAGE links; the rest are counted, not read."""
+        if self.max_links > 0:
+            total = int(float(response.xpath(f"count({LINK_ELEMENTS})").get() or 0))
+            if total > self.max_links:
+                self._inc("newsbot/links/over_cap", total - self.max_links)
+                logger.warning("%s has %d links: following the first %d (NEWSBOT_MAX_LINKS_PER_PAGE)",
+                               response.url, total, self.max_links)
+        return self.links.extract_links(response)
 
     def closed(self, reason: str) -> None:
         if self.stats is not None and not self.stats.get_value("newsbot/start/reachable"):

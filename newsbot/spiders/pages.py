@@ -28,6 +28,20 @@ def is_html(response: Response) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
+# Signatures of formats servers send as text/html by mistake: images, PDF, archives, media.
+BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF-", b"PK\x03\x04", b"\x1f\x8b",
+                b"RIFF", b"OggS", b"ID3", b"\x00\x00\x00")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def looks_binary(body: bytes) -> bool:
+    """Whether a body is no text at all, whatever its Content-Type said (NULs, a file signature)."""
+    head = body[:1024]
+    if head.startswith(UTF16_BOMS):
+        return False
+    return head.startswith(BINARY_MAGIC) or b"\x00" in head
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -42,7 +56,10 @@ class ArticlePages:
         if not is_html(response):
             self._inc("newsbot/pages/not_html")
             return None
-        listed = bool(context.get("hints")) or response.meta.get("newsbot_listed", False)
+        if looks_binary(response.body):
+            self._inc("newsbot/pages/binary")
+            return None
+        listed = bool(context.get("listed") or context.get("hints"))
         if page_kind(response.url, response.body, listed=listed) != "article":
             self._inc("newsbot/pages/listing")
             return None

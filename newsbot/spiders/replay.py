@@ -68,7 +68,7 @@ class ReplaySpider(ArticlePages, Spider):
             self._inc(f"downloader/response_status_count/{capture.status}")
             if not 200 <= capture.status < 300:
                 continue
-            page = self.page_from(self._response(capture), capture.metadata.get("newsbot_context") or {})
+            page = self.page_from(self._response(capture), self._context(capture))
             if page is None:
                 continue
             while self.in_flight >= MAX_IN_FLIGHT:
@@ -79,6 +79,13 @@ class ReplaySpider(ArticlePages, Spider):
             self._inc("newsbot/start/reachable")
         elif self.stats is not None:
             self.stats.set_value("newsbot/failed", f"no HTTP response records in {self.warc}")
+
+    @staticmethod
+    def _context(capture: Any) -> dict[str, Any]:
+        """The capture context newsbot archived; a foreign WARC's pages count as listed
+        (someone chose to capture them), so an article of unknown URL shape is kept."""
+        context = capture.metadata.get("newsbot_context")
+        return context if context is not None else {"listed": True}
 
     @staticmethod
     def _response(capture: Any) -> HtmlResponse:
