@@ -47,3 +47,18 @@ def test_make_wacz_validates_and_holds_pages(tmp_path: Path) -> None:
 def test_pages_need_url_and_ts(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="url and ts"):
         make_wacz([], [{"url": "http://news.example/"}], tmp_path / "x.wacz")
+
+
+def test_scrapy_wacz_command_packages_a_crawl(tmp_path: Path) -> None:
+    from conftest import run_scrapy
+
+    archive = tmp_path / "archive"
+    run_scrapy("demo", archive=archive)
+    out = tmp_path / "demo.wacz"
+    run_scrapy("wacz", "-o", str(out), archive=archive)
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        pages = [json.loads(line) for line in z.read("pages/pages.jsonl").decode().splitlines()[1:]]
+    assert any(n.startswith("archive/") and n.endswith(".warc.gz") for n in names)
+    assert any(n.startswith("indexes/") for n in names)
+    assert any("berlin-talks" in p["url"] and p.get("title") for p in pages)
