@@ -63,13 +63,18 @@ def xml_root_name(body: bytes) -> str | None:
     return None
 
 
-def _root(body: bytes) -> etree._Element:
+def _root(body: bytes, problems: list[str] | None = None) -> etree._Element:
+    """The document element, recovered as far as it goes; parse errors appended to `problems`."""
+    parser = _parser()
     try:
-        root = etree.fromstring(body, _parser())
+        root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
         raise DiscoveryError(f"not XML: {exc}") from exc
     if root is None:
         raise DiscoveryError("empty or unreadable XML document")
+    if problems is not None:
+        problems.extend(f"line {e.line}: {e.message}" for e in parser.error_log
+                        if e.level >= etree.ErrorLevels.ERROR)
     return root
 
 
@@ -77,15 +82,20 @@ def _child_text(elem: etree._Element, *names: str) -> str | None:
     """Text of the first descendant with one of these local names (any namespace)."""
     for child in elem.iter():
         if isinstance(child.tag, str) and etree.QName(child).localname in names and child.text:
+            if any(isinstance(part, etree._Entity) for part in child):
+                continue  # an unresolved entity (XXE, XML bomb): the text is not what it says
             text = child.text.strip()
             if text:
                 return text
     return None
 
 
-def parse_sitemap(body: bytes) -> list[Entry]:
-    """Entries of a urlset (pages, with news:publication_date or lastmod) or a sitemap index."""
-    root = _root(maybe_gunzip(body))
+def parse_sitemap(body: bytes, problems: list[str] | None = None) -> list[Entry]:
+    """Entries of a urlset (pages, with news:publication_date or lastmod) or a sitemap index.
+
+    A malformed document yields what precedes the damage; `problems` receives the parse errors.
+    """
+    root = _root(maybe_gunzip(body), problems)
     name = etree.QName(root).localname
     if name not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"not a sitemap: <{name}>")
@@ -101,9 +111,9 @@ def parse_sitemap(body: bytes) -> list[Entry]:
     return entries
 
 
-def parse_feed(body: bytes) -> list[Entry]:
-    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, with their stated date."""
-    root = _root(body)
+def parse_feed(body: bytes, problems: list[str] | None = None) -> list[Entry]:
+    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, with their stated date (see parse_sitemap)."""
+    root = _root(body, problems)
     entries = []
     for node in root.iter():
         if not isinstance(node.tag, str) or etree.QName(node).localname not in ("item", "entry"):

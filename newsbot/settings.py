@@ -78,6 +78,8 @@ INCREMENTAL_ENABLED = True  # skip article URLs already recorded unless their si
 
 DOWNLOADER_MIDDLEWARES = {
     "newsbot.downloadermiddlewares.incremental.IncrementalMiddleware": 50,
+    "newsbot.downloadermiddlewares.guard.GuardMiddleware": 75,  # after offsite (50), before robots.txt (100)
+    "newsbot.downloadermiddlewares.faults.FaultMiddleware": 920,  # after WARC capture, before redirects
     "newsbot.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
@@ -91,3 +93,9 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newsbot.extensions.report.CrawlReport": 500,
 }
+
+# --- Hostile web and crawler safety ---------------------------------------------------
+NEWSBOT_MAX_LINKS_PER_PAGE = 1000  # links read from one HTML page (0: all); the rest are counted
+GUARD_ENABLED = True  # refuse private/loopback/link-local/... addresses no start URL named (guard.py)
+FAULTS_ENABLED = True  # fail truncated/corrupt gzip bodies, gzip bombs and redirect loops, counted (faults.py)
+DUPEFILTER_CLASS = "newsbot.dupefilter.UrlKeyDupeFilter"  # one fetch per page: http/https, tracking params

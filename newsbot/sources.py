@@ -2,7 +2,8 @@
 
 A source names its start URLs (home or section pages, sitemaps, robots.txt,
 RSS/Atom feeds), the domains it may stay within, its time zone (which decides
-what a printed "IST" means) and optional allow/deny patterns for article URLs.
+what a printed "IST" means), optional allow/deny patterns for article URLs,
+and `allow_private` for a site on an intranet (see downloadermiddlewares/guard.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Source:
     timezone: str | None = None
     allow: list[re.Pattern[str]] = field(default_factory=list)
     deny: list[re.Pattern[str]] = field(default_factory=list)
+    allow_private: bool = False  # may fetch private/loopback addresses it did not name (intranet sites)
 
     def covers(self, url: str) -> bool:
         """Whether a URL's host is one of the source's domains or below one."""
@@ -87,7 +89,11 @@ def _source(entry: dict, index: int) -> Source:
         deny = [re.compile(p) for p in entry.get("deny", [])]
     except re.error as exc:
         raise SourceError(f"source {name!r}: bad pattern: {exc}") from exc
-    return Source(name, list(urls), list(domains), _check_zone(entry.get("timezone"), name), allow, deny)
+    allow_private = entry.get("allow_private", False)
+    if not isinstance(allow_private, bool):
+        raise SourceError(f"source {name!r}: allow_private must be true or false")
+    return Source(name, list(urls), list(domains), _check_zone(entry.get("timezone"), name), allow, deny,
+                  allow_private)
 
 
 def _check_url(url: str) -> str:

@@ -28,6 +28,14 @@ def strip_tracking(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
+def without_tracking(url: str) -> str:
+    """The URL to fetch: no fragment, no tracking parameters (an untracked query is kept byte for byte)."""
+    parts = urlsplit(url)
+    if any(TRACKING_PARAM.match(k) for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        return strip_tracking(url)
+    return urlunsplit(parts._replace(fragment=""))
+
+
 def url_key(url: str) -> str:
     """The identity of a page: canonical URL without scheme, tracking or fragment."""
     canon = canonicalize_url(strip_tracking(url.strip()), keep_fragments=False)

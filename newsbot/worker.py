@@ -9,10 +9,12 @@ serves the process pool, a one-process run and the benchmarks.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
 from trafilatura.utils import decode_file, load_html
+from w3lib.encoding import html_body_declared_encoding
 
 from newsbot.datesearch import find_dates, guess_site_timezone
 from newsbot.dedup import make_signature
@@ -23,8 +25,32 @@ from newsbot.wires import detect_wires
 logger = logging.getLogger(__name__)
 
 
+# The legacy encoding pages in a language were written in before UTF-8, as browsers
+# fall back by locale (WHATWG); a statistical detector confuses cp1252 and cp1250
+# on short Western texts ("Lefčvre" for "Lefèvre").
+LEGACY_BY_LANGUAGE = {
+    **dict.fromkeys(("en", "fr", "de", "es", "it", "pt", "nl", "da", "sv", "no", "nb", "nn", "fi",
+                     "is", "ga", "ca", "eu", "gl", "af", "id", "ms", "sw"), "cp1252"),
+    **dict.fromkeys(("cs", "sk", "pl", "hu", "sl", "hr", "bs", "ro", "sq"), "cp1250"),
+    **dict.fromkeys(("ru", "uk", "be", "bg", "sr", "mk"), "cp1251"),
+    "el": "cp1253", "tr": "cp1254", "he": "cp1255", "ar": "cp1256", "fa": "cp1256",
+    "lt": "cp1257", "lv": "cp1257", "et": "cp1257", "vi": "cp1258", "th": "cp874",
+    "ja": "cp932", "ko": "cp949", "zh": "gb18030",
+}
+HTML_LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.IGNORECASE)
+
+
+def fallback_encodings(body: bytes) -> list[str]:
+    """What to try when the declared encoding fails: the page's own <meta>, then its language's."""
+    found = [html_body_declared_encoding(body[:4096])]
+    lang = HTML_LANG.search(body[:4096])
+    if lang:
+        found.append(LEGACY_BY_LANGUAGE.get(lang.group(1).decode("ascii").lower()))
+    return [e for e in found if e]
+
+
 def decode(body: bytes, encoding: str | None) -> tuple[str, bool]:
-    """Text of a page in its declared encoding, or a detected one when that fails.
+    """Text of a page in its declared encoding, or a likely one when that fails.
 
     Returns (text, fallback) where fallback says the declaration was wrong
     (e.g. cp1252 or Shift-JIS bytes served as UTF-8).
@@ -34,6 +60,11 @@ def decode(body: bytes, encoding: str | None) -> tuple[str, bool]:
             return body.decode(encoding), False
         except (UnicodeDecodeError, LookupError):
             pass
+    for candidate in fallback_encodings(body):
+        try:
+            return body.decode(candidate), bool(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
     text = decode_file(body)
     return (text if isinstance(text, str) else body.decode("utf-8", "replace")), bool(encoding)
 

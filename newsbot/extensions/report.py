@@ -49,6 +49,8 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "articles_without_date": stats.get("newsbot/date/unparsed", 0),
         "errors": dict(sorted(errors.items())),
         "outputs": stats.get("newsbot/outputs", {}),
+        "stats": {k: v for k, v in sorted(stats.items())  # every newsbot counter, for scripts and tests
+                  if k.startswith("newsbot/") and k != "newsbot/outputs"},
     }
 
 

@@ -197,7 +197,7 @@ class NewsSpider(ArticlePages, Spider):
                 self._inc("newsbot/links/over_cap", total - self.max_links)
                 logger.warning("%s has %d links: following the first %d (NEWSBOT_MAX_LINKS_PER_PAGE)",
                                response.url, total, self.max_links)
-        return self.links.extract_links(response)
+        return self.links.extract_links(response)  # type: ignore[arg-type]  # an HTML response
 
     def closed(self, reason: str) -> None:
         if self.stats is not None and not self.stats.get_value("newsbot/start/reachable"):
