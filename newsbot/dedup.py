@@ -1,0 +1,131 @@
+"""Near-duplicate detection for syndicated stories: MinHash signatures over word shingles.
+
+A signature is computed in worker processes (pure, picklable, ~0.6 kB) and looked up in
+a :class:`~newsbot.dedupstore.DedupIndex` (also importable from here), whose LSH bands
+live in SQLite.
+
+Shingles are 5-word windows of NFKC-normalised, casefolded word tokens, taken within each
+paragraph (so reordered or dropped paragraphs cost no shingles but their own), after
+:func:`~newsbot.wires.strip_syndication` removed datelines, credit lines and disclaimers.
+Known British/American spelling pairs are folded to one form, so "programme"/"program"
+do not break five shingles each.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from datasketch import MinHash
+
+from newsbot.wires import strip_syndication
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+NUM_PERM = 128
+SHINGLE_WORDS = 5
+MIN_SHINGLES = 25  # about two sentences: below this, sameness cannot be judged
+SEED = 1
+SCHEME = "affine32"  # datasketch 2.0's bias-free default; stored as uint32
+SIGNATURE_VERSION = f"minhash-{SCHEME}-p{NUM_PERM}-seed{SEED}-w{SHINGLE_WORDS}-v1"
+
+_TOKEN_RE = re.compile(r"\w+")
+# Folded one way, consistently on both sides: only equality of tokens matters.
+_SPELLING = [
+    (re.compile(r"(?<=\w\w)our(s|ed|ing|ite|ites|able)?$"), r"or\1"),  # colour, favourite
+    (re.compile(r"(?<=\w\w)is(e|es|ed|ing|ation|ations)$"), r"iz\1"),  # organise
+    (re.compile(r"(?<=\w\w)ys(e|es|ed|ing)$"), r"yz\1"),  # analyse
+    (re.compile(r"(?<=\w\w)tre(s)?$"), r"ter\1"),  # centre, theatre
+    (re.compile(r"(?<=\w\w)ll(ed|ing|er|ers)$"), r"l\1"),  # travelled, cancelling
+    (re.compile(r"(?<=\w\w)ence$"), "ense"),  # defence, licence
+    (re.compile(r"(?<=\w\w)ogue(s)?$"), r"og\1"),  # catalogue
+    (re.compile(r"^programme(s|d)?$"), r"program\1"),
+]
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A text's MinHash values (NUM_PERM little-endian uint32) and its number of shingles."""
+
+    hashvalues: bytes
+    size: int
+
+    @property
+    def too_short(self) -> bool:
+        """True when the text had too few shingles to be judged: it never matches."""
+        return self.size < MIN_SHINGLES
+
+    def array(self) -> np.ndarray:
+        return np.frombuffer(self.hashvalues, dtype="<u4")
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(token: str) -> str:
+    if len(token) < 5:
+        return token
+    for pattern, repl in _SPELLING:
+        token = pattern.sub(repl, token)
+    return token
+
+
+def shingles(text: str) -> set[bytes]:
+    """The word shingles of one text, UTF-8 encoded, after its syndication marks are removed."""
+    text = unicodedata.normalize("NFKC", strip_syndication(text)).casefold()
+    found: set[bytes] = set()
+    for paragraph in text.split("\n"):
+        tokens = [_fold(t) for t in _TOKEN_RE.findall(paragraph)]
+        windows = max(1, len(tokens) - SHINGLE_WORDS + 1) if tokens else 0
+        found.update(" ".join(tokens[i : i + SHINGLE_WORDS]).encode() for i in range(windows))
+    return found
+
+
+def _signature(minhash: MinHash, size: int) -> Signature:
+    return Signature(minhash.hashvalues.astype("<u4").tobytes(), size)
+
+
+def make_signature(text: str) -> Signature:
+    """The signature of one article text: pure and cheap, safe to run in a worker process."""
+    found = shingles(text)
+    minhash = _TEMPLATE.copy()
+    minhash.update_batch(found)
+    return _signature(minhash, len(found))
+
+
+def make_signatures(texts: Iterable[str]) -> list[Signature]:
+    """Signatures of many texts through datasketch's bulk path (one permutation setup)."""
+    sets = [shingles(t) for t in texts]
+    bulk = MinHash.bulk(sets, num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    return [_signature(m, len(s)) for m, s in zip(bulk, sets)]
+
+
+def jaccard(a: Signature, b: Signature) -> float:
+    """The MinHash estimate of the Jaccard similarity of two shingle sets."""
+    return float(np.count_nonzero(a.array() == b.array())) / NUM_PERM
+
+
+def containment(j: float, size_a: int, size_b: int) -> float:
+    """Share of the smaller set found in the larger, from their Jaccard estimate and sizes.
+
+    |A∩B| = J(|A|+|B|)/(1+J); a trimmed or extended copy keeps a high containment while
+    its Jaccard similarity falls with the size difference.
+    """
+    smaller = min(size_a, size_b)
+    if smaller <= 0:
+        return 0.0
+    return min(1.0, j * (size_a + size_b) / ((1.0 + j) * smaller))
+
+
+def __getattr__(name: str) -> Any:
+    """``DedupIndex`` and ``Match`` live in :mod:`newsbot.dedupstore`; importable from here
+    too, lazily, because the store imports this module."""
+    if name in ("DedupIndex", "Match"):
+        from newsbot import dedupstore
+
+        return getattr(dedupstore, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
