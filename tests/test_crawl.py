@@ -163,3 +163,29 @@ def test_bad_configuration_fails(tmp_path: Path) -> None:
     proc = run_scrapy("crawl", "news", "-a", f"sources={bad}", archive=tmp_path, check=False)
     assert proc.returncode != 0
     assert "Mars/Olympus" in proc.stderr
+
+
+def test_seed_article_date_is_its_ist_date_line_in_utc(demo_archive: Path) -> None:
+    recs = records(demo_archive) + records(demo_archive, "duplicates")
+    seed = next(r for r in recs if "/news/world/berlin-talks-" in r["url"])
+    assert seed["published"] == "2025-12-15T19:43:00Z"
+    assert "01:13" in seed["published_raw"] and seed["published_precision"] == "minute"
+
+
+def test_seed_article_and_its_afp_original_are_one_story(demo_archive: Path) -> None:
+    story = [r for r in records(demo_archive) + records(demo_archive, "duplicates")
+             if "berlin-talks" in r["url"] and "zelensky" in r["url"]]
+    assert len(story) == 2
+    canonical = [r for r in records(demo_archive) if r in story]
+    copies = [r for r in records(demo_archive, "duplicates") if r in story]
+    assert len(canonical) == 1 and len(copies) == 1
+    assert copies[0]["duplicate_of"] == canonical[0]["id"]
+    assert 0.5 < copies[0]["similarity"] <= 1
+    assert canonical[0]["wires"] == copies[0]["wires"] == ["AFP"]
+
+
+def test_every_demo_warc_has_its_cdxj_index(demo_archive: Path) -> None:
+    for path in warc_files(demo_archive):
+        cdxj = Path(f"{path}.cdxj")
+        lines = cdxj.read_text().splitlines()
+        assert lines and all(json.loads(line.split(" ", 2)[2])["filename"] for line in lines)

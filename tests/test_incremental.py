@@ -7,6 +7,7 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -103,9 +104,38 @@ def test_three_kills_then_every_article_exactly_once(big_site: Any, tmp_path: Pa
     urls = [r["url"] for r in recs]
     assert len(urls) == len(set(urls)) == SITE_SIZE
     assert summary(archive)["ok"] is True
+    with sqlite3.connect(archive / "state" / "newsbot.sqlite") as db:  # the index survived the kills
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        indexed = {row[0] for row in db.execute("SELECT article_id FROM dedup_articles")}
+        recorded = {row[0] for row in db.execute("SELECT id FROM articles")}
+    assert {r["id"] for r in recs} == recorded <= indexed
     for warc in (archive / "warc").iterdir():
         assert not warc.name.endswith(".open")
         if warc.name.endswith(".warc.gz"):
             with open(warc, "rb") as fh:
                 for rec in ArchiveIterator(fh):
                     rec.content_stream().read()
+
+
+def test_jobdir_pause_and_resume(big_site: Any, tmp_path: Path) -> None:
+    """Ctrl-C pauses a JOBDIR crawl; the same command resumes it from its disk queue."""
+    server, root, paths = big_site
+    archive, jobdir = tmp_path / "archive", tmp_path / "job"
+    server.requests.clear()
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={server.url('/sitemap.xml')}",
+           "-s", f"ARCHIVE_DIR={archive}", "-s", f"JOBDIR={jobdir}"]
+    for key, value in {**LOCAL, "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(all_records(archive) if (archive / "articles").exists() else []) < 30:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=120) == 0
+    paused = len(all_records(archive))
+    assert 30 <= paused < SITE_SIZE
+    assert summary(archive)["finish_reason"] == "shutdown"
+    run_scrapy(*cmd[3:7], archive=archive, settings={"JOBDIR": str(jobdir)})
+    urls = [r["url"] for r in all_records(archive)]
+    assert len(urls) == len(set(urls)) == SITE_SIZE
+    assert server.requests.count("/sitemap.xml") == 1  # resumed from the queue, not rediscovered

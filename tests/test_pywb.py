@@ -152,3 +152,40 @@ def test_revisit_replays_original_payload(wayback: tuple[str, dict[str, Pointer]
     status, _, body = _fetch(base, pointers["revisit"], "http://news.example/berlin?utm=x")
     assert status == 200
     assert body == HTML
+
+
+def test_pywb_serves_a_demo_article_from_a_crawl(tmp_path: Path, pywb_bin: Path) -> None:
+    """The real thing: `scrapy demo`'s own WARCs, loaded with wb-manager, replayed in id_ mode."""
+    from conftest import records, run_scrapy
+    from warcio.archiveiterator import ArchiveIterator
+
+    archive = tmp_path / "archive"
+    run_scrapy("demo", archive=archive)
+    seed = next(r for r in records(archive) + records(archive, "duplicates")
+                if "/news/world/berlin-talks-" in r["url"])
+    with open(archive / seed["warc"]["file"], "rb") as fh:
+        fh.seek(seed["warc"]["offset"])
+        captured = next(iter(ArchiveIterator(fh))).content_stream().read()
+    root = tmp_path / "pywb"
+    root.mkdir()
+    subprocess.run([str(pywb_bin / "wb-manager"), "init", "demo"], cwd=root, check=True,
+                   capture_output=True, timeout=120)
+    warcs = sorted(str(p) for p in (archive / "warc").glob("*.warc.gz"))
+    subprocess.run([str(pywb_bin / "wb-manager"), "add", "demo", *warcs], cwd=root, check=True,
+                   capture_output=True, timeout=300)
+    port = _free_port()
+    proc = subprocess.Popen([str(pywb_bin / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
+                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, proc)
+        ts = iso_date_to_timestamp(seed["fetched_at"].replace("Z", "")[:19] + "Z")
+        with urllib.request.urlopen(f"{base}/demo/{ts}id_/{seed['url']}", timeout=30) as resp:
+            body = resp.read()
+            if resp.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert body == captured
+    assert b"01:13 IST" in body and b"(With AFP inputs)" in body

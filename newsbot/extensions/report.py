@@ -37,7 +37,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
             errors[name] = max(errors.get(name, 0), value)
     failed = stats.get("newsbot/failed")
     return {
-        "ok": not failed and stats.get("finish_reason", "finished") == "finished",
+        "ok": not failed,  # a pause (shutdown) or a CLOSESPIDER_* limit is not a failure
         "failure": failed,
         "finish_reason": stats.get("finish_reason"),
         "pages_fetched": stats.get("downloader/response_count", 0),

@@ -200,7 +200,14 @@ class NewsSpider(ArticlePages, Spider):
         return self.links.extract_links(response)  # type: ignore[arg-type]  # an HTML response
 
     def closed(self, reason: str) -> None:
-        if self.stats is not None and not self.stats.get_value("newsbot/start/reachable"):
-            self.stats.set_value("newsbot/failed", "no start URL reachable")
+        """A crawl that reached no start URL and no article achieved nothing: say so.
+
+        (A JOBDIR resume filters its start URLs as seen, but works its queue.)
+        """
+        stats = self.stats
+        if stats is None or reason == "shutdown":
+            return
+        if not stats.get_value("newsbot/start/reachable") and not stats.get_value("newsbot/pages/article"):
+            stats.set_value("newsbot/failed", "no start URL reachable")
 
 
