@@ -19,6 +19,7 @@ its own write transaction, so two crawls adding at once never both claim to be f
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -104,7 +105,7 @@ class DedupIndex:
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | sqlite3.Connection,
         *,
         threshold: float = 0.6,
         bands: int = 64,
@@ -124,7 +125,10 @@ class DedupIndex:
         self.max_candidates = max_candidates
         self._pending = 0
         self._last: tuple[Signature, tuple[int, int], tuple[int, Match] | None] | None = None
-        self._conn = connect(path)  # WAL, busy timeout, synchronous=NORMAL, autocommit
+        # A connection passed in is shared (the crawl's state store): its owner opens and
+        # commits the transactions, so that one commit covers a batch of articles.
+        self._shared = isinstance(path, sqlite3.Connection)
+        self._conn = path if isinstance(path, sqlite3.Connection) else connect(path)
         self._conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
         self._conn.execute(f"PRAGMA mmap_size = {int(mmap_mib) << 20}")
         self._create()
@@ -151,7 +155,13 @@ class DedupIndex:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE``: take the write lock first, so the reads in it stay valid."""
+        """``BEGIN IMMEDIATE``: take the write lock first, so the reads in it stay valid.
+
+        Inside a transaction the owner of a shared connection opened, just join it.
+        """
+        if self._conn.in_transaction and self._pending == 0:
+            yield
+            return
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -213,8 +223,12 @@ class DedupIndex:
     def add(self, article_id: str, sig: Signature) -> None:
         """Record one article; its canonical is decided here, under the write lock.
 
-        Idempotent: an id already present is left as it is.
+        Idempotent: an id already present is left as it is. On a shared connection
+        the insert joins the owner's transaction (or autocommits without one).
         """
+        if self._shared:
+            self._insert(article_id, sig)
+            return
         if self._pending == 0:
             self._conn.execute("BEGIN IMMEDIATE")
         try:
@@ -276,9 +290,10 @@ class DedupIndex:
                     yield band, h, id_
 
     def close(self) -> None:
-        """Commit what is pending and close the connection."""
+        """Commit what is pending and close the connection (unless it is shared)."""
         self.commit()
-        self._conn.close()
+        if not self._shared:
+            self._conn.close()
 
     def __enter__(self) -> DedupIndex:  # noqa: PYI034
         return self

@@ -25,12 +25,8 @@ ARTICLE_PATH = re.compile(
     r"/[a-z0-9]+(-[a-z0-9]+){3,}/?$|/(article|story|news)[s]?/[^/]+)",
     re.IGNORECASE,
 )
-HEAD_TYPE = re.compile(
-    rb"""<meta[^>]+(?:property|name)\s*=\s*["']og:type["'][^>]*content\s*=\s*["']([^"']+)|"""
-    rb"""<meta[^>]+content\s*=\s*["']([^"']+)["'][^>]*(?:property|name)\s*=\s*["']og:type["']|"""
-    rb""""@type"\s*:\s*\[?\s*"([A-Za-z]+)""",
-    re.IGNORECASE,
-)
+CONTENT_ATTR = re.compile(rb"""content\s*=\s*["']([^"']*)""", re.IGNORECASE)
+LD_TYPE_VALUE = re.compile(rb'\s*:\s*\[?\s*"([A-Za-z]+)')
 ARTICLE_TYPES = {b"article", b"newsarticle", b"reportagenewsarticle", b"analysisnewsarticle",
                  b"opinionnewsarticle", b"blogposting", b"liveblogposting", b"backgroundnewsarticle",
                  b"reviewnewsarticle", b"report", b"socialmediaposting"}
@@ -56,10 +52,7 @@ def url_kind(url: str) -> str:
 
 def declared_kind(head: bytes) -> str | None:
     """'article', 'other' or 'weak-other' from og:type / JSON-LD @type in the page's head."""
-    found = set()
-    for match in HEAD_TYPE.finditer(head):
-        value = next(g for g in match.groups() if g).lower().strip()
-        found.add(value.split(b".")[0])
+    found = {value.split(b".")[0] for value in _declared_types(head)}
     if found & STRONG_OTHER and not found & ARTICLE_TYPES:
         return "other"
     if found & ARTICLE_TYPES:
@@ -67,6 +60,26 @@ def declared_kind(head: bytes) -> str | None:
     if found & WEAK_OTHER:
         return "weak-other"
     return None
+
+
+def _declared_types(head: bytes) -> set[bytes]:
+    """og:type contents and JSON-LD @type values (lower case), found by plain substring
+    search: this runs on every page in the crawl's main thread, a regex scan costs 10x."""
+    found = set()
+    at = head.find(b"og:type")
+    while at >= 0:
+        start, end = head.rfind(b"<", 0, at), head.find(b">", at)
+        content = CONTENT_ATTR.search(head, start, end) if 0 <= start and end >= 0 else None
+        if content:
+            found.add(content.group(1).lower().strip())
+        at = head.find(b"og:type", at + 7)
+    at = head.find(b'"@type"')
+    while at >= 0:
+        value = LD_TYPE_VALUE.match(head, at + 7)
+        if value:
+            found.add(value.group(1).lower())
+        at = head.find(b'"@type"', at + 7)
+    return found
 
 
 def page_kind(url: str, body: bytes, *, listed: bool = False) -> str:

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import socket
+import time
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,25 +62,60 @@ class Recorded:
 
 
 class StateStore:
-    """Runs, recorded articles and per-URL capture facts."""
+    """Runs, recorded articles and per-URL capture facts.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    Its connection is shared with the dedup index and the template store, and
+    writes are committed in batches (`maybe_commit`): one commit per batch of
+    articles instead of several per article. A crash loses at most the last
+    uncommitted batch of state, which the JSONL files restore (`recover`).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, batch_size: int = 100,
+                 batch_seconds: float = 1.0) -> None:
         self.path = Path(path)
         self.conn = connect(self.path)
         self.conn.executescript(SCHEMA)
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self._ops = 0
+        self._opened = 0.0
+
+    # --- batched transactions ---------------------------------------------
+    def begin(self) -> None:
+        """Open the batch transaction if none is open (writes of every sharer join it)."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._opened = time.monotonic()
+        self._ops += 1
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self._ops = 0
+
+    def maybe_commit(self) -> None:
+        """Commit when the batch is large or old enough."""
+        if self.conn.in_transaction and (
+            self._ops >= self.batch_size or time.monotonic() - self._opened >= self.batch_seconds
+        ):
+            self.commit()
 
     # --- runs -------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str]) -> None:
+        self.begin()
         self.conn.execute(
             "INSERT INTO runs (run_id, spider, host, pid, started, status, outputs)"
             " VALUES (?, ?, ?, ?, ?, 'running', ?)",
             (run_id, spider, socket.gethostname(), os.getpid(), started, json.dumps(outputs)),
         )
+        self.commit()
 
     def finish_run(self, run_id: str, finished: str, status: str) -> None:
+        self.begin()
         self.conn.execute(
             "UPDATE runs SET finished = ?, status = ? WHERE run_id = ?", (finished, status, run_id)
         )
+        self.commit()
 
     def interrupted_runs(self) -> list[tuple[str, dict[str, str]]]:
         """Runs that never finished and whose process is gone (not a live sibling crawl)."""
@@ -106,6 +142,7 @@ class StateStore:
 
     def record(self, rec: dict, url_key: str, text_hash: str | None, run_id: str) -> None:
         """Mark an article as written; idempotent, so crash recovery can replay it."""
+        self.begin()
         self.conn.execute(
             "INSERT OR IGNORE INTO articles (id, url, url_key, version, text_hash, duplicate_of,"
             " run_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -131,6 +168,7 @@ class StateStore:
 
     def note_capture(self, url_key: str, url: str, fetched_at: str, status: int,
                      etag: str | None, last_modified: str | None) -> None:
+        self.begin()
         self.conn.execute(
             "INSERT INTO captures (url_key, url, fetched_at, status, etag, last_modified)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url_key) DO UPDATE SET url = excluded.url,"
@@ -141,6 +179,7 @@ class StateStore:
         )
 
     def close(self) -> None:
+        self.commit()
         self.conn.close()
 
 

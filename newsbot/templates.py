@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from typing import TYPE_CHECKING
 
 from newsbot.cleanup import names_wire_agency
@@ -33,7 +34,6 @@ from newsbot.state import connect
 
 if TYPE_CHECKING:
     import os
-    import sqlite3
     from collections.abc import Iterable, Sequence
     from types import TracebackType
 
@@ -72,7 +72,7 @@ class TemplateStore:
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | sqlite3.Connection,
         *,
         min_pages: int = 3,
         min_share: float = 0.02,
@@ -81,7 +81,9 @@ class TemplateStore:
         self.min_pages = min_pages  # a template paragraph recurs on at least this many pages
         self.min_share = min_share  # ... and on at least this share of the site's pages
         self.max_cut = max_cut  # never cut more than this share of a page's characters
-        self.conn: sqlite3.Connection = connect(path)
+        # A connection passed in is shared (the crawl's state store), which commits in batches.
+        self._shared = isinstance(path, sqlite3.Connection)
+        self.conn: sqlite3.Connection = path if isinstance(path, sqlite3.Connection) else connect(path)
         self.conn.executescript(SCHEMA)
 
     def observe(self, site: str, page_key: str, paragraphs: Iterable[str]) -> bool:
@@ -169,7 +171,8 @@ class TemplateStore:
         return cur.rowcount
 
     def close(self) -> None:
-        self.conn.close()
+        if not self._shared:
+            self.conn.close()
 
     def __enter__(self) -> Self:
         return self
@@ -222,7 +225,9 @@ class _Transaction:
         self.conn = conn
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.joined = self.conn.in_transaction  # a shared connection's owner commits
+        if not self.joined:
+            self.conn.execute("BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(
@@ -231,4 +236,5 @@ class _Transaction:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if not self.joined:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

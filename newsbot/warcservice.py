@@ -90,7 +90,8 @@ class WarcService:
         return service
 
     def _open(self, prefix: str, max_size: int, cdxj: bool, info: dict[str, str]) -> None:
-        digests = DigestStore(self.runtime.state_path)
+        # Its own file: the writer thread must never wait on the crawl's batch transaction.
+        digests = DigestStore(self.runtime.state_path.with_name("warc-digests.sqlite"))
         for path in recover_open_files(self.directory, root=self.runtime.root, digests=digests,
                                        cdxj=cdxj):
             logger.warning("recovered WARC left open by an interrupted run: %s", path)

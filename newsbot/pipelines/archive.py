@@ -22,7 +22,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
+from twisted.internet import task
 
+from newsbot.dedup import make_signature
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
 from newsbot.runtime import Runtime
@@ -39,13 +41,17 @@ logger = logging.getLogger(__name__)
 
 
 def recover_interrupted(runtime: Runtime) -> int:
-    """Record what killed runs wrote but did not record; returns how many."""
+    """Record (and re-index) what killed runs wrote but did not commit; returns how many."""
     state, added = runtime.state, 0
+    index = runtime.extras.get("dedup")
     for run_id, outputs in state.interrupted_runs():
         for rel in sorted(outputs.values()):
             for record in read_jsonl_repairing(runtime.root / rel):
                 if "id" in record and not state.is_recorded(record["id"]):
-                    state.record(record, url_key(record["url"]), text_hash(record.get("text") or ""), run_id)
+                    text = record.get("text") or ""
+                    state.record(record, url_key(record["url"]), text_hash(text), run_id)
+                    if index is not None:
+                        index.add(record["id"], make_signature(text))
                     added += 1
         state.finish_run(run_id, runtime.started.strftime("%Y-%m-%dT%H:%M:%SZ"), "interrupted")
         logger.warning("repaired interrupted run %s", run_id)
@@ -64,6 +70,7 @@ class ArticleArchivePipeline:
         self.writers = {k: JsonLinesWriter(runtime.root / v) for k, v in self.outputs.items()}
         self.waiting: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
         self.seen_ids: set[str] = set()
+        self.committer = task.LoopingCall(runtime.state.maybe_commit)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleArchivePipeline:
@@ -74,6 +81,7 @@ class ArticleArchivePipeline:
         return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc)
 
     def open_spider(self) -> None:
+        self.committer.start(1.0, now=False)  # quiet spells still commit the batch
         recovered = recover_interrupted(self.runtime)
         if recovered:
             self.stats.set_value("newsbot/recovered_records", recovered)
@@ -82,8 +90,11 @@ class ArticleArchivePipeline:
                                      self.outputs)
 
     def close_spider(self) -> None:
+        if self.committer.running:
+            self.committer.stop()
         for site in list(self.waiting):
             self._release(site)
+        self.runtime.state.commit()
         for writer in self.writers.values():
             writer.close()
         self.stats.set_value("newsbot/outputs", {
@@ -103,6 +114,7 @@ class ArticleArchivePipeline:
         self._write(record, adapter.get("text_hash"))
         if site in self.waiting:
             self._release(site)
+        self.runtime.state.maybe_commit()
         return item
 
     def _release(self, site: str) -> None:

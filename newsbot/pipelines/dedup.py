@@ -31,8 +31,9 @@ class DedupPipeline:
         settings = crawler.settings
         if not settings.getbool("DEDUP_ENABLED", True):
             raise NotConfigured("DEDUP_ENABLED is off")
-        index = DedupIndex(Runtime.of(crawler).state_path,
-                           threshold=settings.getfloat("DEDUP_THRESHOLD", 0.6))
+        runtime = Runtime.of(crawler)
+        index = DedupIndex(runtime.state.conn, threshold=settings.getfloat("DEDUP_THRESHOLD", 0.6))
+        runtime.extras["dedup"] = index  # crash recovery re-indexes what it restores
         return cls(index, crawler.stats)
 
     def close_spider(self) -> None:

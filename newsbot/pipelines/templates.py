@@ -36,7 +36,7 @@ class TemplatePipeline:
         if not crawler.settings.getbool("TEMPLATES_ENABLED", True):
             raise NotConfigured("TEMPLATES_ENABLED is off")
         runtime = Runtime.of(crawler)
-        store = TemplateStore(runtime.state_path,
+        store = TemplateStore(runtime.state.conn,
                               min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES", 3))
         runtime.extras["templates"] = store  # the archive stage re-cleans early pages; runtime closes it
         return cls(store, crawler.stats)

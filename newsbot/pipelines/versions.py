@@ -35,6 +35,7 @@ class VersionPipeline:
         adapter = ItemAdapter(item)
         if "text_hash" not in adapter:
             return item
+        self.state.begin()  # the stateful stages of this article join the batch transaction
         previous = self.state.latest(url_key(adapter["url"]))
         if previous is None:
             return item

@@ -61,7 +61,9 @@ class ReplaySpider(ArticlePages, Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         found = False
-        for capture in iter_captures(self.warc, root=self.root):
+        captures = iter_captures(self.warc, root=self.root)
+        while (capture := await asyncio.to_thread(next, captures, None)) is not None:
+            # (reading and gunzipping WARC records happens off the reactor thread)
             found = True
             self._inc("newsbot/replay/records")
             self._inc("downloader/response_count")
