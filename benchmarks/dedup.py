@@ -90,7 +90,9 @@ class Corpus:
 
     def _mutate(self, sentence: str, rng: random.Random) -> str:
         words = sentence.split()
-        return " ".join(rng.choice(self.words) if rng.random() < self.mutation else w for w in words)
+        return " ".join(
+            rng.choice(self.words) if rng.random() < self.mutation else w for w in words
+        )
 
 
 _CORPUS: Corpus | None = None
@@ -119,7 +121,9 @@ def fill(path: Path, target: int, bench: Path, mutation: float, workers: int) ->
             return
         t0 = time.perf_counter()
         batches = [range(n, min(n + BATCH, target)) for n in range(start, target, BATCH)]
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(bench, mutation)) as pool:
+        with ProcessPoolExecutor(
+            workers, initializer=_init_worker, initargs=(bench, mutation)
+        ) as pool:
             for done in pool.map(_signatures, batches):
                 index.bulk_load(done)  # type: ignore[arg-type]
                 print(f"  filled {len(index):,} ({time.perf_counter() - t0:.0f} s)", flush=True)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsbot.dedup import NUM_PERM, SIGNATURE_VERSION, containment
-from newsbot.state import connect
+from newsbot.state import Checkpointer, connect_for_writing
 
 if TYPE_CHECKING:
     import os
@@ -128,7 +128,11 @@ class DedupIndex:
         # A connection passed in is shared (the crawl's state store): its owner opens and
         # commits the transactions, so that one commit covers a batch of articles.
         self._shared = isinstance(path, sqlite3.Connection)
-        self._conn = path if isinstance(path, sqlite3.Connection) else connect(path)
+        self._checkpointer: Checkpointer | None = None
+        if isinstance(path, sqlite3.Connection):
+            self._conn = path
+        else:  # checkpoints off the adding thread: their cost grows with the index
+            self._conn, self._checkpointer = connect_for_writing(path)
         self._conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
         self._conn.execute(f"PRAGMA mmap_size = {int(mmap_mib) << 20}")
         self._create()
@@ -292,6 +296,8 @@ class DedupIndex:
     def close(self) -> None:
         """Commit what is pending and close the connection (unless it is shared)."""
         self.commit()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         if not self._shared:
             self._conn.close()
 
