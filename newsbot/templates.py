@@ -88,7 +88,7 @@ class TemplateStore:
 
     def observe(self, site: str, page_key: str, paragraphs: Iterable[str]) -> bool:
         """Count the page's distinct paragraphs once; False if the page was seen before."""
-        hashes = {paragraph_hash(p) for p in paragraphs if normalise(p)}
+        hashes = {paragraph_hash(p) for p in paragraphs if not p.isspace() and p}
         with self._write():
             site_id = self._site_id(site)
             seen = self.conn.execute(
@@ -128,9 +128,9 @@ class TemplateStore:
         found = set()
         for i, (paragraph, h) in enumerate(zip(paragraphs, hashes)):
             pages, fixed = counts.get(h, (0, False))
-            if (
-                normalise(paragraph)
-                and (fixed or pages >= floor)
+            if (  # cheapest test first: most paragraphs are not boilerplate
+                (fixed or pages >= floor)
+                and normalise(paragraph)
                 and not names_wire_agency(paragraph)
             ):
                 found.add(i)

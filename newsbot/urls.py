@@ -8,6 +8,7 @@ fragment, or http instead of https.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -36,6 +37,7 @@ def without_tracking(url: str) -> str:
     return urlunsplit(parts._replace(fragment=""))
 
 
+@lru_cache(maxsize=8192)  # asked several times per page by several stages
 def url_key(url: str) -> str:
     """The identity of a page: canonical URL without scheme, tracking or fragment."""
     canon = canonicalize_url(strip_tracking(url.strip()), keep_fragments=False)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
@@ -24,20 +22,15 @@ from scrapy.exceptions import DropItem
 from newsbot.items import Article, Page
 from newsbot.pipelines.order import CaptureOrder
 from newsbot.urls import article_id, host_of
-from newsbot.worker import process_page
+from newsbot.pool import make_pool, process_page
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
-
-
-def make_pool(workers: int) -> ProcessPoolExecutor:
-    """Workers forked from a clean server process that has already imported newsbot."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["newsbot.worker"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
 def article_from(page: Page, result: dict[str, Any]) -> Article:
