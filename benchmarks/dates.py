@@ -22,6 +22,7 @@ from pathlib import Path
 import dateparser
 import lxml.html
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from a checkout
 from newsbot.dates import normalize_date
 from newsbot.datesearch import find_dates, guess_site_timezone
 
