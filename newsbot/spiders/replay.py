@@ -46,6 +46,7 @@ class ReplaySpider(ArticlePages, Spider):
             raise SourceError("give the WARCs to replay: -a warc=FILE|FOLDER|GLOB")
         self.warc = warc
         self.in_flight = 0
+        self.exhausted = self.closing = False
         self.root: Path | None = None
 
     @classmethod
@@ -58,6 +59,21 @@ class ReplaySpider(ArticlePages, Spider):
 
     def _item_left(self, item: Any, **kwargs: Any) -> None:
         self.in_flight -= 1
+        self._close_when_done()
+
+    def _close_when_done(self) -> None:
+        """Close once the last page has left the pipeline, not at the engine's next idle
+        check (up to 5 s later: a tenth of a short replay). Scheduled a moment later, so
+        that the last item's own bookkeeping in the scraper is finished first."""
+        if self.exhausted and self.in_flight == 0 and not self.closing:
+            self.closing = True
+            asyncio.get_running_loop().call_later(0.2, self._close)
+
+    def _close(self) -> None:
+        engine = self.crawler.engine
+        if engine.spider is not None and engine.scraper.slot is not None and engine.scraper.slot.is_idle():
+            asyncio.ensure_future(engine.close_spider_async(reason="finished"))
+        # else the engine's own idle check closes the spider, as it always would
 
     async def start(self) -> AsyncIterator[Any]:
         found = False
@@ -81,6 +97,8 @@ class ReplaySpider(ArticlePages, Spider):
             self._inc("newsbot/start/reachable")
         elif self.stats is not None:
             self.stats.set_value("newsbot/failed", f"no HTTP response records in {self.warc}")
+        self.exhausted = True
+        self._close_when_done()
 
     @staticmethod
     def _context(capture: Any) -> dict[str, Any]:
