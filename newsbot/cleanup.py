@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from trafilatura.xml import xmltotxt
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -131,7 +130,7 @@ def blocks_from_xml(body: _Element) -> list[Block]:
     """trafilatura's XML body as blocks, one per rendered line."""
     blocks: list[Block] = []
     for child in body:
-        for line in xmltotxt(child, False).split("\n"):
+        for line in _xmltotxt(child, False).split("\n"):
             line = " ".join(line.split())
             if line:
                 blocks.append(Block(str(child.tag), line))
@@ -174,6 +173,14 @@ def clean_blocks(
         elif kind in ("pointer", "label"):
             after_pointer = True
     return keep
+
+
+def _xmltotxt(element: Any, include_formatting: bool) -> str:
+    """trafilatura's XML-to-text, imported on first use: the crawl process imports this
+    module for its wire check and never needs trafilatura itself."""
+    from trafilatura.xml import xmltotxt
+
+    return xmltotxt(element, include_formatting)
 
 
 def names_wire_agency(line: str) -> bool:

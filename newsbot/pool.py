@@ -19,8 +19,17 @@ def process_page(url: str, body: bytes, encoding: str | None, context: dict[str,
     return work(url, body, encoding, context)
 
 
+def warm_up() -> None:
+    """Runs once in each new worker: import the extraction stack before the first page."""
+    import newsbot.worker  # noqa: F401
+
+
 def make_pool(workers: int) -> ProcessPoolExecutor:
-    """Workers forked from a clean server process that has already imported newsbot.worker."""
+    """Workers forked from a clean server process that has already imported newsbot.worker,
+    started at once, so their start-up overlaps the crawl's own."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["newsbot.worker"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    for _ in range(workers):
+        pool.submit(warm_up)
+    return pool

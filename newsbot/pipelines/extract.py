@@ -73,12 +73,14 @@ class ExtractionPipeline:
         workers = crawler.settings.getint("EXTRACT_WORKERS", 0) or os.cpu_count() or 1
         pipeline = cls(workers, crawler.settings.getfloat("EXTRACT_TIMEOUT", 60), crawler.stats)
         pipeline.default_zone = crawler.settings.get("DATES_DEFAULT_TIMEZONE")
+        pipeline.pool = make_pool(workers)  # now, so workers start while Scrapy does
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(pipeline.item_left, signal=signal)
         return pipeline
 
     def open_spider(self) -> None:
-        self.pool = make_pool(self.workers)
+        if self.pool is None:
+            self.pool = make_pool(self.workers)
 
     def close_spider(self) -> None:
         if self.pool is not None:
