@@ -189,3 +189,13 @@ def test_every_demo_warc_has_its_cdxj_index(demo_archive: Path) -> None:
         cdxj = Path(f"{path}.cdxj")
         lines = cdxj.read_text().splitlines()
         assert lines and all(json.loads(line.split(" ", 2)[2])["filename"] for line in lines)
+
+
+def test_since_skips_older_sitemap_entries(real_site: Any, tmp_path: Path) -> None:
+    server, _ = real_site
+    entries = parse_sitemap(server_get(server, "/sitemap.xml"))
+    recent = {e.url for e in entries if e.date and e.date >= "2025-12-02"}
+    assert 0 < len(recent) < len(entries)
+    run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", "-a", "since=2025-12-02",
+               archive=tmp_path)
+    assert {r["url"] for r in records(tmp_path) + records(tmp_path, "duplicates")} == recent
