@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def utc_stamp(when: datetime | None = None) -> str:
+    """ISO 8601 UTC to the second, the form run and capture times are stored in."""
+    return (when or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def safe_name(text: str) -> str:
     """A file-name component that cannot leave its folder."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text).strip(".-")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from twisted.internet import task
 
-from newsbot.runtime import Runtime
+from newsbot.runtime import Runtime, utc_stamp
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -108,6 +108,6 @@ class CrawlReport:
         self.stats.set_value("newsbot/ok", summary["ok"])
         logger.info("crawl summary:\n%s", json.dumps(summary, indent=2, default=str))
         logger.info("summary written to %s", path)
-        self.runtime.state.finish_run(self.runtime.run_id, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        self.runtime.state.finish_run(self.runtime.run_id, utc_stamp(),
                                       "finished" if summary["ok"] else "failed")
         self.runtime.close()

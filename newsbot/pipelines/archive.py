@@ -27,7 +27,7 @@ from twisted.internet import task
 from newsbot.dedup import make_signature
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
-from newsbot.runtime import Runtime
+from newsbot.runtime import Runtime, utc_stamp
 from newsbot.state import read_jsonl_repairing, text_hash
 from newsbot.urls import host_of, url_key
 
@@ -53,7 +53,7 @@ def recover_interrupted(runtime: Runtime) -> int:
                     if index is not None:
                         index.add(record["id"], make_signature(text))
                     added += 1
-        state.finish_run(run_id, runtime.started.strftime("%Y-%m-%dT%H:%M:%SZ"), "interrupted")
+        state.finish_run(run_id, utc_stamp(runtime.started), "interrupted")
         logger.warning("repaired interrupted run %s", run_id)
     return added
 
@@ -86,7 +86,7 @@ class ArticleArchivePipeline:
         if recovered:
             self.stats.set_value("newsbot/recovered_records", recovered)
         self.runtime.state.start_run(self.runtime.run_id, self.runtime.spider_name,
-                                     self.runtime.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                     utc_stamp(self.runtime.started),
                                      self.outputs)
 
     def close_spider(self) -> None:
@@ -120,19 +120,19 @@ class ArticleArchivePipeline:
     def _release(self, site: str) -> None:
         """Write a site's waiting records, cleaned with what the template store knows now."""
         templates = self.runtime.extras.get("templates")
-        for record, text_hash in self.waiting.pop(site, []):
+        for record, page_hash in self.waiting.pop(site, []):
             if templates is not None:
                 text, removed = templates.strip(site, url_key(record["url"]), record["text"])
                 if removed:
                     record["text"] = text
                     self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)
-            self._write(record, text_hash)
+            self._write(record, page_hash)
 
-    def _write(self, record: dict[str, Any], text_hash: str | None) -> None:
+    def _write(self, record: dict[str, Any], page_hash: str | None) -> None:
         duplicate = bool(record.get("duplicate_of"))
         target = "duplicates" if duplicate and not self.keep_duplicates else "articles"
         self.writers[target].write(record)
-        self.runtime.state.record(record, url_key(record["url"]), text_hash, self.runtime.run_id)
+        self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id)
         self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
         if self.warc is not None and record.get("warc"):
             self.warc.write_metadata(record["warc"], record["url"], {"newsbot_article": {

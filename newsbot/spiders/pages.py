@@ -7,11 +7,11 @@ they were captured (the order dedup's "first copy wins" relies on).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from newsbot.items import Page
 from newsbot.pagetype import page_kind
+from newsbot.runtime import utc_stamp
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -42,10 +42,6 @@ def looks_binary(body: bytes) -> bool:
     return head.startswith(BINARY_MAGIC) or b"\x00" in head
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class ArticlePages:
     """Mixin: numbering and building of Page items."""
 
@@ -69,7 +65,7 @@ class ArticlePages:
             body=response.body,
             encoding=getattr(response, "encoding", None),
             seq=self.page_seq,
-            fetched_at=capture.get("fetched_at") or utc_now(),
+            fetched_at=capture.get("fetched_at") or utc_stamp(),
             warc=capture.get("warc"),
             context=context,
         )
