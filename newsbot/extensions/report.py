@@ -30,11 +30,10 @@ logger = logging.getLogger(__name__)
 def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     """The user-facing figures of a crawl, from Scrapy's and newsbot's stats."""
     prefix = "downloader/response_status_count/"
+    # Every failed fetch is counted once per URL under newsbot/errors/ (spider errback,
+    # fault middleware); Scrapy's exception counts are per attempt and include the
+    # IgnoreRequests of robots.txt and incremental skips, which are not errors.
     errors = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsbot/errors/")}
-    for key, value in stats.items():
-        if key.startswith("downloader/exception_type_count/"):
-            name = key.rsplit(".", 1)[-1]
-            errors[name] = max(errors.get(name, 0), value)
     failed = stats.get("newsbot/failed")
     return {
         "ok": not failed,  # a pause (shutdown) or a CLOSESPIDER_* limit is not a failure
