@@ -56,11 +56,13 @@ class Article:
     fetched_at: str | None = None
     warc: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
-    # Working fields, never exported: capture order, dedup signature, text hash.
+    # Working fields, never exported: capture order, dedup signature, text hash, and the
+    # paragraph hashes of `text` as extracted (for the template stage).
     seq: int = -1
     signature: Any = None
     text_hash: str | None = None
+    paragraphs: Any = None
 
 
-WORKING_FIELDS = ("seq", "signature", "text_hash")
+WORKING_FIELDS = ("seq", "signature", "text_hash", "paragraphs")
 EXPORT_FIELDS = tuple(f.name for f in fields(Article) if f.name not in WORKING_FIELDS)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsbot.cleanup import names_wire_agency
@@ -63,8 +64,43 @@ def normalise(paragraph: str) -> str:
 
 def paragraph_hash(paragraph: str) -> int:
     """Short stable hash (64 bits, signed for SQLite) of a normalised paragraph."""
-    digest = hashlib.blake2b(normalise(paragraph).encode("utf-8"), digest_size=8).digest()
+    return _hash(normalise(paragraph))
+
+
+def _hash(folded: str) -> int:
+    digest = hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+_BLANK = _hash("")
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraphs:
+    """What the store needs of a text, computed once per page (in an extraction worker):
+    each newline-separated paragraph's hash, and which paragraphs may never be boilerplate
+    (blank ones, and those naming a wire agency)."""
+
+    hashes: tuple[int, ...]
+    protected: frozenset[int]
+
+    @classmethod
+    def of(cls, text: str) -> Paragraphs:
+        return cls.of_lines(text.split("\n"))
+
+    @classmethod
+    def of_lines(cls, paragraphs: Iterable[str]) -> Paragraphs:
+        hashes, protected = [], set()
+        for i, paragraph in enumerate(paragraphs):
+            folded = normalise(paragraph)
+            hashes.append(_hash(folded))
+            if not folded or names_wire_agency(paragraph):
+                protected.add(i)
+        return cls(tuple(hashes), frozenset(protected))
+
+    def observed(self) -> set[int]:
+        """The distinct hashes a page counts for (blank paragraphs do not count)."""
+        return set(self.hashes) - {_BLANK}
 
 
 class TemplateStore:
@@ -85,10 +121,12 @@ class TemplateStore:
         self._shared = isinstance(path, sqlite3.Connection)
         self.conn: sqlite3.Connection = path if isinstance(path, sqlite3.Connection) else connect(path)
         self.conn.executescript(SCHEMA)
+        self._site_ids: dict[str, int] = {}
 
-    def observe(self, site: str, page_key: str, paragraphs: Iterable[str]) -> bool:
+    def observe(self, site: str, page_key: str, paragraphs: Iterable[str] | Paragraphs) -> bool:
         """Count the page's distinct paragraphs once; False if the page was seen before."""
-        hashes = {paragraph_hash(p) for p in paragraphs if not p.isspace() and p}
+        if not isinstance(paragraphs, Paragraphs):
+            paragraphs = Paragraphs.of_lines(paragraphs)
         with self._write():
             site_id = self._site_id(site)
             seen = self.conn.execute(
@@ -97,15 +135,14 @@ class TemplateStore:
             )
             if seen.rowcount == 0:
                 return False
-            self.conn.execute("UPDATE tmpl_sites SET pages = pages + 1 WHERE id = ?", (site_id,))
             (n,) = self.conn.execute(
-                "SELECT pages FROM tmpl_sites WHERE id = ?", (site_id,)
+                "UPDATE tmpl_sites SET pages = pages + 1 WHERE id = ? RETURNING pages", (site_id,)
             ).fetchone()
             self.conn.executemany(
                 "INSERT INTO tmpl_paragraphs (site_id, hash, pages, last_seen) VALUES (?, ?, 1, ?)"
                 " ON CONFLICT (site_id, hash)"
                 " DO UPDATE SET pages = pages + 1, last_seen = excluded.last_seen",
-                [(site_id, h, n) for h in hashes],
+                [(site_id, h, n) for h in paragraphs.observed()],
             )
         return True
 
@@ -114,51 +151,55 @@ class TemplateStore:
         row = self.conn.execute("SELECT pages FROM tmpl_sites WHERE site = ?", (site,)).fetchone()
         return int(row[0]) if row else 0
 
-    def boilerplate(self, site: str, paragraphs: Sequence[str]) -> set[int]:
+    def boilerplate(self, site: str, paragraphs: Sequence[str] | Paragraphs) -> set[int]:
         """Indexes of the paragraphs that are this site's boilerplate (guards on each paragraph)."""
+        if not isinstance(paragraphs, Paragraphs):
+            paragraphs = Paragraphs.of_lines(paragraphs)
         row = self.conn.execute(
             "SELECT id, pages FROM tmpl_sites WHERE site = ?", (site,)
         ).fetchone()
         if row is None:
             return set()
         site_id, site_pages = row
-        hashes = [paragraph_hash(p) for p in paragraphs]
-        counts = self._counts(site_id, set(hashes))
+        counts = self._counts(site_id, set(paragraphs.hashes))
         floor = max(self.min_pages, self.min_share * site_pages)
         found = set()
-        for i, (paragraph, h) in enumerate(zip(paragraphs, hashes)):
+        for i, h in enumerate(paragraphs.hashes):
             pages, fixed = counts.get(h, (0, False))
-            if (  # cheapest test first: most paragraphs are not boilerplate
-                (fixed or pages >= floor)
-                and normalise(paragraph)
-                and not names_wire_agency(paragraph)
-            ):
+            if (fixed or pages >= floor) and i not in paragraphs.protected:
                 found.add(i)
         return found
 
-    def clean_text(self, site: str, page_key: str, text: str) -> tuple[str, int]:
+    def clean_text(
+        self, site: str, page_key: str, text: str, paragraphs: Paragraphs | None = None
+    ) -> tuple[str, int]:
         """Observe a page's paragraphs (newline-separated), then drop the site's boilerplate.
 
         Returns the text and the number of paragraphs removed. Nothing is removed
         when that would leave the text empty or cut more than `max_cut` of it.
+        `paragraphs`, if given, is `Paragraphs.of(text)` computed beforehand.
         """
-        self.observe(site, page_key, text.split("\n"))
-        return self.strip(site, page_key, text)
+        paragraphs = paragraphs or Paragraphs.of(text)
+        self.observe(site, page_key, paragraphs)
+        return self.strip(site, page_key, text, paragraphs)
 
-    def strip(self, site: str, page_key: str, text: str) -> tuple[str, int]:
+    def strip(
+        self, site: str, page_key: str, text: str, paragraphs: Paragraphs | None = None
+    ) -> tuple[str, int]:
         """Drop the site's boilerplate as known now, without counting the page again."""
-        paragraphs = text.split("\n")
+        lines = text.split("\n")
+        paragraphs = paragraphs or Paragraphs.of_lines(lines)
         drop = self.boilerplate(site, paragraphs)
         if not drop:
             return text, 0
-        cut = sum(len(paragraphs[i]) for i in drop)
-        if cut > self.max_cut * len(text) or len(drop) == len(paragraphs):
+        cut = sum(len(lines[i]) for i in drop)
+        if cut > self.max_cut * len(text) or len(drop) == len(lines):
             logger.debug(
                 "%s: %d template paragraphs kept, they are most of the page", page_key, len(drop)
             )
             return text, 0
-        self._fix(site, [paragraphs[i] for i in drop])
-        return "\n".join(p for i, p in enumerate(paragraphs) if i not in drop), len(drop)
+        self._fix(site, [paragraphs.hashes[i] for i in drop])
+        return "\n".join(p for i, p in enumerate(lines) if i not in drop), len(drop)
 
     def prune(self, idle_pages: int = 10_000) -> int:
         """Forget rare paragraphs unseen in the site's last `idle_pages` pages: a small file."""
@@ -190,10 +231,14 @@ class TemplateStore:
         return _Transaction(self.conn)
 
     def _site_id(self, site: str) -> int:
-        self.conn.execute("INSERT OR IGNORE INTO tmpl_sites (site) VALUES (?)", (site,))
-        return int(
-            self.conn.execute("SELECT id FROM tmpl_sites WHERE site = ?", (site,)).fetchone()[0]
-        )
+        site_id = self._site_ids.get(site)
+        if site_id is None:  # ids never change once given: remembered, not looked up per page
+            self.conn.execute("INSERT OR IGNORE INTO tmpl_sites (site) VALUES (?)", (site,))
+            (site_id,) = self.conn.execute(
+                "SELECT id FROM tmpl_sites WHERE site = ?", (site,)
+            ).fetchone()
+            self._site_ids[site] = site_id = int(site_id)
+        return site_id
 
     def _counts(self, site_id: int, hashes: set[int]) -> dict[int, tuple[int, bool]]:
         counts: dict[int, tuple[int, bool]] = {}
@@ -208,13 +253,13 @@ class TemplateStore:
             counts.update((h, (pages, bool(fixed))) for h, pages, fixed in rows)
         return counts
 
-    def _fix(self, site: str, paragraphs: list[str]) -> None:
+    def _fix(self, site: str, hashes: list[int]) -> None:
         """Keep a removal decision stable as the site grows."""
         with self._write():
             site_id = self._site_id(site)
             self.conn.executemany(
-                "UPDATE tmpl_paragraphs SET fixed = 1 WHERE site_id = ? AND hash = ?",
-                [(site_id, paragraph_hash(p)) for p in paragraphs],
+                "UPDATE tmpl_paragraphs SET fixed = 1 WHERE site_id = ? AND hash = ? AND fixed = 0",
+                [(site_id, h) for h in hashes],
             )
 
 

@@ -1,8 +1,8 @@
 """The per-page work done in extraction worker processes.
 
 Everything CPU-bound about one page happens here, off the reactor thread:
-decoding, parsing, the date search, trafilatura, wire credits and the dedup
-signature. Input and output are plain picklable values, so the same function
+decoding, parsing, the date search, trafilatura, wire credits, the dedup
+signature, the paragraph hashes the template stage looks up and the article id. Input and output are plain picklable values, so the same function
 serves the process pool, a one-process run and the benchmarks.
 """
 
@@ -20,6 +20,8 @@ from newsbot.datesearch import find_dates, guess_site_timezone
 from newsbot.dedup import make_signature
 from newsbot.extract import extract_article
 from newsbot.state import text_hash
+from newsbot.templates import Paragraphs
+from newsbot.urls import article_id
 from newsbot.wires import detect_wires
 
 logger = logging.getLogger(__name__)
@@ -98,11 +100,13 @@ def _process(url: str, body: bytes, encoding: str | None, context: dict[str, Any
         return {"empty": True, "charset_fallback": fallback}
     text = fields["text"]
     return {
+        "id": article_id(url),
         "fields": fields,
         "dates": dates,
         "timezone": zone,
         "wires": detect_wires(text, authors=fields.get("authors") or []),
         "signature": make_signature(text),
         "text_hash": text_hash(text),
+        "paragraphs": Paragraphs.of(text),
         "charset_fallback": fallback,
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.templates import TemplateStore, normalise, paragraph_hash
+from newsbot.templates import Paragraphs, TemplateStore, normalise, paragraph_hash
 
 SITE = "www.example-markets.com"
 DISCOVER = (
@@ -111,6 +111,23 @@ def test_recurring_blocks_are_removed_once_learnt(store: TemplateStore, pages: l
         assert DISCOVER not in text and "Advisory Alert" not in text
     # the limitation: the first min_pages - 1 pages keep the template
     assert all(removed == 0 for _, removed in results[: store.min_pages - 1])
+
+
+def test_paragraphs_computed_beforehand_decide_as_the_text_does(
+    tmp_path: Path, pages: list[str]
+) -> None:
+    """Workers hash a page's paragraphs (and mark credit and blank lines) for the crawl
+    process: the store must clean exactly as when it reads the text itself."""
+    text = pages[0] + "\n\n   \n" + CREDIT
+    profile = Paragraphs.of(text)
+    lines = text.split("\n")
+    assert profile.hashes == tuple(paragraph_hash(p) for p in lines)
+    assert {lines[i] for i in profile.protected} == {"", "   ", CREDIT}
+    with TemplateStore(tmp_path / "a.sqlite") as plain, TemplateStore(tmp_path / "b.sqlite") as fed:
+        for i, page_text in enumerate(pages):
+            key = f"https://{SITE}/news/{i}.html"
+            expected = plain.clean_text(SITE, key, page_text)
+            assert fed.clean_text(SITE, key, page_text, Paragraphs.of(page_text)) == expected
 
 
 def test_story_paragraphs_and_credit_are_kept(store: TemplateStore, pages: list[str]) -> None:

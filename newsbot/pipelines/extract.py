@@ -20,8 +20,8 @@ from scrapy.exceptions import DropItem
 
 from newsbot.items import Article, Page
 from newsbot.pipelines.order import CaptureOrder
-from newsbot.urls import article_id, host_of
 from newsbot.pool import make_pool, process_page
+from newsbot.urls import article_id, host_of
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 def article_from(page: Page, result: dict[str, Any]) -> Article:
     fields, dates = result["fields"], result["dates"]
     return Article(
-        id=article_id(page.url),
+        id=result.get("id") or article_id(page.url),
         url=page.url,
         canonical_url=fields.get("canonical_url"),
         title=fields.get("title"),
@@ -52,6 +52,7 @@ def article_from(page: Page, result: dict[str, Any]) -> Article:
         seq=page.seq,
         signature=result.get("signature"),
         text_hash=result.get("text_hash"),
+        paragraphs=result.get("paragraphs"),
         **{k: dates.get(k) for k in ("published", "published_precision", "published_raw",
                                      "published_source", "modified", "modified_raw",
                                      "modified_source")},

@@ -46,7 +46,8 @@ class TemplatePipeline:
         if not adapter.get("text") or "signature" not in adapter:
             return item
         text, removed = self.store.clean_text(host_of(adapter["url"]), url_key(adapter["url"]),
-                                              adapter["text"])
+                                              adapter["text"], adapter.get("paragraphs"))
+        adapter["paragraphs"] = None  # describes the text as extracted, not as cleaned
         if removed:
             adapter["text"] = text
             adapter["signature"] = make_signature(text)
