@@ -20,12 +20,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash
 
 from newsbot.wires import strip_syndication
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -46,7 +47,15 @@ _SPELLING = [
     (re.compile(r"(?<=\w\w)ogue(s)?$"), r"og\1"),  # catalogue
     (re.compile(r"^programme(s|d)?$"), r"program\1"),
 ]
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    """The empty MinHash every signature starts from. datasketch (and scipy under it)
+    is imported here, on first use: the crawl process only compares signatures."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +101,15 @@ def _signature(minhash: MinHash, size: int) -> Signature:
 def make_signature(text: str) -> Signature:
     """The signature of one article text: pure and cheap, safe to run in a worker process."""
     found = shingles(text)
-    minhash = _TEMPLATE.copy()
+    minhash = _template().copy()
     minhash.update_batch(found)
     return _signature(minhash, len(found))
 
 
 def make_signatures(texts: Iterable[str]) -> list[Signature]:
     """Signatures of many texts through datasketch's bulk path (one permutation setup)."""
+    from datasketch import MinHash
+
     sets = [shingles(t) for t in texts]
     bulk = MinHash.bulk(sets, num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     return [_signature(m, len(s)) for m, s in zip(bulk, sets)]

@@ -125,6 +125,7 @@ class DedupIndex:
         self.max_candidates = max_candidates
         self._pending = 0
         self._last: tuple[Signature, tuple[int, int], tuple[int, Match] | None] | None = None
+        self._keys: tuple[Signature, list[tuple[int, int]]] | None = None
         # A connection passed in is shared (the crawl's state store): its owner opens and
         # commits the transactions, so that one commit covers a batch of articles.
         self._shared = isinstance(path, sqlite3.Connection)
@@ -220,7 +221,7 @@ class DedupIndex:
         return best[1], Match(best[2], round(best[0], 4))
 
     def _candidates(self, sig: Signature) -> list[tuple[int, int, str, int, bytes]]:
-        keys = band_hashes(sig, self.bands, self.rows)
+        keys = self._band_keys(sig)
         sql = _CANDIDATES.format(values=",".join(["(?,?)"] * len(keys)), limit=self.max_candidates)
         return self._conn.execute(sql, [v for key in keys for v in key]).fetchall()
 
@@ -256,8 +257,14 @@ class DedupIndex:
         if not sig.too_short:
             self._conn.executemany(
                 "INSERT OR IGNORE INTO dedup_bands (band, hash, article) VALUES (?, ?, ?)",
-                [(band, h, cur.lastrowid) for band, h in band_hashes(sig, self.bands, self.rows)],
+                [(band, h, cur.lastrowid) for band, h in self._band_keys(sig)],
             )
+
+    def _band_keys(self, sig: Signature) -> list[tuple[int, int]]:
+        """``band_hashes`` of the signature, once for its match and its add."""
+        if self._keys is None or self._keys[0] is not sig:
+            self._keys = (sig, band_hashes(sig, self.bands, self.rows))
+        return self._keys[1]
 
     def commit(self) -> None:
         """Commit the adds not yet committed (only needed with ``commit_every`` > 1)."""
