@@ -47,8 +47,12 @@ class ArticlePages:
 
     page_seq = 0
 
-    def page_from(self, response: Response, context: dict[str, Any]) -> Page | None:
-        """A Page item if the response is an HTML article page, else None (counted)."""
+    def page_from(self, response: Response, context: dict[str, Any],
+                  capture: dict[str, Any] | None = None) -> Page | None:
+        """A Page item if the response is an HTML article page, else None (counted).
+
+        `capture`: when and where the response was archived (by default what the
+        capture middleware put in the request's meta)."""
         if not is_html(response):
             self._inc("newsbot/pages/not_html")
             return None
@@ -59,7 +63,8 @@ class ArticlePages:
         if page_kind(response.url, response.body, listed=listed) != "article":
             self._inc("newsbot/pages/listing")
             return None
-        capture = response.meta.get("newsbot_capture") or {}
+        if capture is None:
+            capture = response.meta.get("newsbot_capture") or {}
         page = Page(
             url=response.url,
             body=response.body,

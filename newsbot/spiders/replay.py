@@ -15,21 +15,33 @@ archives (site zone, feed date) is then simply absent.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator
+from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, Spider, signals
+from scrapy import Spider, signals
 from scrapy.http import HtmlResponse
 
+from newsbot.items import Page
 from newsbot.runtime import Runtime
 from newsbot.sources import SourceError
 from newsbot.spiders.pages import ArticlePages
 from newsbot.warc import iter_captures
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from scrapy.crawler import Crawler
 
+    from newsbot.warc import Capture
+
 MAX_IN_FLIGHT = 64  # pages read ahead of the pipeline: bounds memory on huge WARCs
+READ_BATCH = 16  # records read per trip to the reading thread
+
+
+def _next_batch(captures: Iterator[Capture]) -> list[Capture]:
+    return list(islice(captures, READ_BATCH))
 
 
 class ReplaySpider(ArticlePages, Spider):
@@ -37,6 +49,9 @@ class ReplaySpider(ArticlePages, Spider):
     custom_settings = {
         "WARC_ENABLED": False,
         "ROBOTSTXT_OBEY": False,
+        # Nothing is fetched: with no handler a stray request fails at once, and Scrapy
+        # does not import its HTTP stack for nothing.
+        "DOWNLOAD_HANDLERS": dict.fromkeys(("http", "https", "ftp", "s3", "file", "data")),
         "NEWSBOT_STATE_FILE": "replay-{run_id}.sqlite",
     }
 
@@ -46,6 +61,7 @@ class ReplaySpider(ArticlePages, Spider):
             raise SourceError("give the WARCs to replay: -a warc=FILE|FOLDER|GLOB")
         self.warc = warc
         self.in_flight = 0
+        self.room: asyncio.Event | None = None  # set while fewer than MAX_IN_FLIGHT pages are out
         self.exhausted = self.closing = False
         self.root: Path | None = None
 
@@ -59,6 +75,8 @@ class ReplaySpider(ArticlePages, Spider):
 
     def _item_left(self, item: Any, **kwargs: Any) -> None:
         self.in_flight -= 1
+        if self.room is not None and self.in_flight < MAX_IN_FLIGHT:
+            self.room.set()
         self._close_when_done()
 
     def _close_when_done(self) -> None:
@@ -77,28 +95,38 @@ class ReplaySpider(ArticlePages, Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         found = False
+        self.room = asyncio.Event()
         captures = iter_captures(self.warc, root=self.root)
-        while (capture := await asyncio.to_thread(next, captures, None)) is not None:
-            # (reading and gunzipping WARC records happens off the reactor thread)
+        # (reading and gunzipping WARC records happens off the reactor thread, a batch a trip)
+        while batch := await asyncio.to_thread(_next_batch, captures):
             found = True
-            self._inc("newsbot/replay/records")
-            self._inc("downloader/response_count")
-            self._inc(f"downloader/response_status_count/{capture.status}")
-            if not 200 <= capture.status < 300:
-                continue
-            page = self.page_from(self._response(capture), self._context(capture))
-            if page is None:
-                continue
-            while self.in_flight >= MAX_IN_FLIGHT:
-                await asyncio.sleep(0.005)
-            self.in_flight += 1
-            yield page
+            for capture in batch:
+                page = self._page(capture)
+                if page is None:
+                    continue
+                while self.in_flight >= MAX_IN_FLIGHT:
+                    self.room.clear()
+                    await self.room.wait()
+                self.in_flight += 1
+                yield page
         if found:
             self._inc("newsbot/start/reachable")
         elif self.stats is not None:
             self.stats.set_value("newsbot/failed", f"no HTTP response records in {self.warc}")
         self.exhausted = True
         self._close_when_done()
+
+    def _page(self, capture: Capture) -> Page | None:
+        """The Page of an archived article response, as the live crawl made it; else None."""
+        self._inc("newsbot/replay/records")
+        self._inc("downloader/response_count")
+        self._inc(f"downloader/response_status_count/{capture.status}")
+        if not 200 <= capture.status < 300:
+            return None
+        return self.page_from(self._response(capture), self._context(capture), {
+            "fetched_at": capture.date,
+            "warc": {"file": capture.file, "offset": capture.offset, "record_id": capture.record_id},
+        })
 
     @staticmethod
     def _context(capture: Any) -> dict[str, Any]:
@@ -108,14 +136,8 @@ class ReplaySpider(ArticlePages, Spider):
         return context if context is not None else {"listed": True}
 
     @staticmethod
-    def _response(capture: Any) -> HtmlResponse:
-        meta = {"newsbot_capture": {
-            "fetched_at": capture.date,
-            "warc": {"file": capture.file, "offset": capture.offset, "record_id": capture.record_id},
-        }}
-        request = Request(capture.url, meta=meta)
-        headers = {}
+    def _response(capture: Capture) -> HtmlResponse:
+        headers: dict[str, list[str]] = {}
         for key, value in capture.replay_headers():
             headers.setdefault(key, []).append(value)
-        return HtmlResponse(capture.url, status=capture.status, headers=headers,
-                            body=capture.body, request=request)
+        return HtmlResponse(capture.url, status=capture.status, headers=headers, body=capture.body)
