@@ -7,8 +7,10 @@ them, which keeps its start-up short and its memory small.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import forkserver
 from typing import Any
 
 
@@ -19,16 +21,28 @@ def process_page(url: str, body: bytes, encoding: str | None, context: dict[str,
     return work(url, body, encoding, context)
 
 
+WORKER_MODULES = ["newsbot.worker", "datasketch"]  # datasketch: newsbot.dedup imports it late
+
+
 def warm_up() -> None:
     """Runs once in each new worker: import the extraction stack before the first page."""
-    import newsbot.worker  # noqa: F401
+    for module in WORKER_MODULES:
+        importlib.import_module(module)
+
+
+def start_server() -> multiprocessing.context.BaseContext:
+    """Start the server process workers are forked from, if not yet running; it imports
+    the extraction stack (about a second of CPU) while the crawl process sets up Scrapy."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(WORKER_MODULES)
+    forkserver.ensure_running()
+    return ctx
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
     """Workers forked from a clean server process that has already imported newsbot.worker,
     started at once, so their start-up overlaps the crawl's own."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["newsbot.worker"])
+    ctx = start_server()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     for _ in range(workers):
         pool.submit(warm_up)

@@ -92,7 +92,12 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "newsbot.extensions.report.CrawlReport": 500,
+    # Scrapy's code-execution HTTP server (for its MCP server): off, like the telnet console,
+    # and not even imported (aiohttp costs a third of a second at every start). To use it,
+    # set REMOTE_CONTROL_ENABLED and give this entry a number again.
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+REMOTE_CONTROL_ENABLED = False
 
 # --- Hostile web and crawler safety ---------------------------------------------------
 NEWSBOT_MAX_LINKS_PER_PAGE = 1000  # links read from one HTML page (0: all); the rest are counted

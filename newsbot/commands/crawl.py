@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from newsbot.pool import start_server
+
 if TYPE_CHECKING:
     import argparse
 
     from scrapy.crawler import Crawler
+
+EXTRACTION = "newsbot.pipelines.extract.ExtractionPipeline"
 
 
 def failed(crawler: Crawler, bootstrap_failed: bool) -> bool:
@@ -34,6 +38,8 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
+        if EXTRACTION in (self.settings.getwithbase("ITEM_PIPELINES") or {}):
+            start_server()  # the workers' imports overlap Scrapy's own start-up
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdxj_indexer.main import write_cdx_index
 from warcio.utils import Digester
 
 from newsbot.warc.naming import cdxj_path
@@ -38,6 +37,8 @@ def write_cdxj(warc_path: Path) -> Path:
 
     Written to a temporary name and renamed, so a reader never sees half an index.
     """
+    from cdxj_indexer.main import write_cdx_index  # on first use: a replay never indexes
+
     out = cdxj_path(warc_path)
     tmp = out.with_name(out.name + ".tmp")
     write_cdx_index(str(tmp), [str(warc_path)],
