@@ -32,6 +32,7 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False  # news pages need none; avoids cookie-jar growth and tldextract's suffix-list download
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "newsbot.logformatter.NewsLogFormatter"  # items named by id and URL, not printed whole
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

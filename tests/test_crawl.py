@@ -199,3 +199,19 @@ def test_since_skips_older_sitemap_entries(real_site: Any, tmp_path: Path) -> No
     run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", "-a", "since=2025-12-02",
                archive=tmp_path)
     assert {r["url"] for r in records(tmp_path) + records(tmp_path, "duplicates")} == recent
+
+
+def test_debug_log_names_items_without_printing_them(real_site: Any, tmp_path: Path) -> None:
+    """At DEBUG, Scrapy's default would print every article's text and every dropped
+    page's HTML; newsbot's log names each item by id and URL, once."""
+    server, _ = real_site
+    proc = run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}",
+                      archive=tmp_path, settings={"LOG_LEVEL": "DEBUG"})
+    recs = records(tmp_path) + records(tmp_path, "duplicates")
+    assert recs
+    log = proc.stderr
+    for rec in recs:
+        assert log.count(f"Scraped {rec['id']} {rec['url']}") == 1
+        longest = max(rec["text"].split("\n"), key=len)
+        assert longest not in log
+    assert "<html" not in log.lower() and "'text':" not in log
