@@ -4,6 +4,11 @@ Scrapy's default formatter writes each scraped item's repr at DEBUG and each
 dropped item's at the drop's level: for newsbot that is an article's whole
 text, or a page's whole HTML body, per line of log. Here an item is named by
 its id and URL; the records themselves are in the JSONL archives.
+
+Scrapy sets the root logger to pass everything and filters in its handler, so
+every `logger.debug` call builds a record that is then thrown away: two per
+page in a large crawl. newsbot's own loggers get the crawl's LOG_LEVEL, and the
+per-item DEBUG line is not built when no handler would print it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from scrapy.logformatter import LogFormatter, LogFormatterResult
 
 if TYPE_CHECKING:
     from scrapy import Spider
+    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
@@ -29,9 +35,21 @@ def describe(item: Any) -> str:
     return " ".join(str(adapter[k]) for k in ("id", "url") if adapter.get(k)) or type(item).__name__
 
 
+def printed(level: int) -> bool:
+    """Would a handler of the root logger (Scrapy's, or one the user added) print `level`?"""
+    return any(handler.level <= level for handler in logging.root.handlers)
+
+
 class NewsLogFormatter(LogFormatter):
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NewsLogFormatter:
+        logging.getLogger("newsbot").setLevel(crawler.settings.get("LOG_LEVEL") or logging.DEBUG)
+        return cls()
+
     def scraped(self, item: Any, response: Response | Failure | None,
-                spider: Spider) -> LogFormatterResult:
+                spider: Spider) -> LogFormatterResult | None:
+        if not printed(logging.DEBUG):
+            return None
         return {"level": logging.DEBUG, "msg": "Scraped %(item)s", "args": {"item": describe(item)}}
 
     def dropped(self, item: Any, exception: BaseException, response: Response | Failure | None,
