@@ -122,6 +122,7 @@ class TemplateStore:
         self.conn: sqlite3.Connection = path if isinstance(path, sqlite3.Connection) else connect(path)
         self.conn.executescript(SCHEMA)
         self._site_ids: dict[str, int] = {}
+        self._pages: dict[str, int] = {}  # site -> its page count when this store last counted it
 
     def observe(self, site: str, page_key: str, paragraphs: Iterable[str] | Paragraphs) -> bool:
         """Count the page's distinct paragraphs once; False if the page was seen before."""
@@ -138,6 +139,7 @@ class TemplateStore:
             (n,) = self.conn.execute(
                 "UPDATE tmpl_sites SET pages = pages + 1 WHERE id = ? RETURNING pages", (site_id,)
             ).fetchone()
+            self._pages[site] = n
             self.conn.executemany(
                 "INSERT INTO tmpl_paragraphs (site_id, hash, pages, last_seen) VALUES (?, ?, 1, ?)"
                 " ON CONFLICT (site_id, hash)"
@@ -147,7 +149,10 @@ class TemplateStore:
         return True
 
     def site_pages(self, site: str) -> int:
-        """How many distinct pages of the site have been observed."""
+        """How many distinct pages of the site have been observed (as of this store's
+        last `observe` of the site, if any: another process may have counted more since)."""
+        if site in self._pages:
+            return self._pages[site]
         row = self.conn.execute("SELECT pages FROM tmpl_sites WHERE site = ?", (site,)).fetchone()
         return int(row[0]) if row else 0
 

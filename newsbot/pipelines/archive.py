@@ -68,7 +68,8 @@ class ArticleArchivePipeline:
         base = f"articles/{runtime.spider_name}-{runtime.run_id}"
         self.outputs = {"articles": f"{base}.jsonl", "duplicates": f"{base}.duplicates.jsonl"}
         self.writers = {k: JsonLinesWriter(runtime.root / v) for k, v in self.outputs.items()}
-        self.waiting: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
+        # per site: (record, text hash, Paragraphs of the record's text or None)
+        self.waiting: dict[str, list[tuple[dict[str, Any], str | None, Any]]] = {}
         self.seen_ids: set[str] = set()
         self.committer = task.LoopingCall(runtime.state.maybe_commit)
 
@@ -109,7 +110,8 @@ class ArticleArchivePipeline:
         site = host_of(record["url"])
         templates = self.runtime.extras.get("templates")
         if templates is not None and templates.site_pages(site) < templates.min_pages:
-            self.waiting.setdefault(site, []).append((record, adapter.get("text_hash")))
+            self.waiting.setdefault(site, []).append(
+                (record, adapter.get("text_hash"), adapter.get("paragraphs")))
             return item
         self._write(record, adapter.get("text_hash"))
         if site in self.waiting:
@@ -120,9 +122,10 @@ class ArticleArchivePipeline:
     def _release(self, site: str) -> None:
         """Write a site's waiting records, cleaned with what the template store knows now."""
         templates = self.runtime.extras.get("templates")
-        for record, page_hash in self.waiting.pop(site, []):
+        for record, page_hash, paragraphs in self.waiting.pop(site, []):
             if templates is not None:
-                text, removed = templates.strip(site, url_key(record["url"]), record["text"])
+                text, removed = templates.strip(site, url_key(record["url"]), record["text"],
+                                                paragraphs)
                 if removed:
                     record["text"] = text
                     self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)

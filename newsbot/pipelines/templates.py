@@ -47,8 +47,8 @@ class TemplatePipeline:
             return item
         text, removed = self.store.clean_text(host_of(adapter["url"]), url_key(adapter["url"]),
                                               adapter["text"], adapter.get("paragraphs"))
-        adapter["paragraphs"] = None  # describes the text as extracted, not as cleaned
         if removed:
+            adapter["paragraphs"] = None  # described the text as extracted, not as cleaned
             adapter["text"] = text
             adapter["signature"] = make_signature(text)
             self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)
