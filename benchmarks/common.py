@@ -15,6 +15,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -40,9 +41,52 @@ def pages(bench: Path, count: int) -> list[tuple[str, bytes]]:
     out = []
     for i in range(count):
         url, html = base[i % len(base)]
-        copy = i // len(base)
-        out.append((url if copy == 0 else f"{url}{'&' if '?' in url else '?'}copy={copy}", html))
+        out.append((copy_url(url, i // len(base)), html))
     return out
+
+
+def make_warc(bench: Path, out: Path | None = None) -> Path:
+    """The benchmark pages packed by the benchmark's own tool, ../shared/tools/make_warc.py."""
+    out = out or OUT / "article-extraction.warc.gz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([PYTHON, str(SHARED / "tools" / "make_warc.py"), str(out), "--bench", str(bench)],
+                   check=True, capture_output=True)
+    return out
+
+
+def copy_url(url: str, copy: int) -> str:
+    """The address of the `copy`-th repetition of a page (the page's own for 0)."""
+    return url if copy == 0 else f"{url}{'&' if '?' in url else '?'}copy={copy}"
+
+
+def repeat_warc(src: Path, out: Path, count: int) -> Path:
+    """`src`'s captures (make_warc.py's response + request pairs) repeated under distinct
+    URLs up to `count` pages: the same records, each copy at its own address."""
+    with open(src, "rb") as fh:
+        captures = [(rec.rec_headers.get_header("WARC-Target-URI"), rec.http_headers,
+                     rec.content_stream().read())
+                    for rec in ArchiveIterator(fh) if rec.rec_type == "response"]
+    with open(out, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(writer.create_warcinfo_record(out.name, {"software": "benchmarks/common.py",
+                                                                     "source": src.name}))
+        for i in range(count):
+            url, http_headers, body = captures[i % len(captures)]
+            url = copy_url(url, i // len(captures))
+            resp = writer.create_warc_record(url, "response", payload=BytesIO(body),
+                                             http_headers=http_headers)
+            req = writer.create_warc_record(url, "request", payload=BytesIO(b""),
+                                            http_headers=_request_headers(url))
+            req.rec_headers.add_header("WARC-Concurrent-To", resp.rec_headers.get_header("WARC-Record-ID"))
+            writer.write_record(resp)
+            writer.write_record(req)
+    return out
+
+
+def _request_headers(url: str) -> StatusAndHeaders:
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return StatusAndHeaders(f"GET {target} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True)
 
 
 def write_warc(path: Path, items: list[tuple[str, bytes]]) -> Path:
@@ -51,10 +95,8 @@ def write_warc(path: Path, items: list[tuple[str, bytes]]) -> Path:
     with open(path, "wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         for url, body in items:
-            parts = urlsplit(url)
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            req = writer.create_warc_record(url, "request", payload=BytesIO(b""), http_headers=StatusAndHeaders(
-                f"GET {target} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True))
+            req = writer.create_warc_record(url, "request", payload=BytesIO(b""),
+                                            http_headers=_request_headers(url))
             resp = writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=StatusAndHeaders(
                 "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
                 protocol="HTTP/1.1"))

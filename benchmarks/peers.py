@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, ROOT, SHARED, run_timed
+from common import BENCH, OUT, PYTHON, ROOT, make_warc, run_timed
 from extraction import load_pages, score_jsonl
 
 VENV = OUT / "peers-venv"
@@ -58,9 +58,7 @@ def main() -> None:
     python = ensure_venv()
     np_out = OUT / "peers-news-please.jsonl"
     np_run = run_timed([str(python), "-c", NEWS_PLEASE_LOOP, str(args.bench), str(np_out)])
-    warc = OUT / "article-extraction.warc.gz"
-    subprocess.run([PYTHON, str(SHARED / "tools" / "make_warc.py"), str(warc), "--bench", str(args.bench)],
-                   check=True, capture_output=True)
+    warc = make_warc(args.bench)
     with tempfile.TemporaryDirectory() as archive:
         ours = run_timed([PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warc}",
                           "-s", f"ARCHIVE_DIR={archive}", "-s", "NEWSBOT_PROGRESS_INTERVAL=0",

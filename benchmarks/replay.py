@@ -1,43 +1,59 @@
 """Replay throughput: the full pipeline over a WARC, against single-process loops.
 
-    python benchmarks/replay.py [--pages 2000] [--workers 0] [--bench DIR]
+    python benchmarks/replay.py [--pages 2000] [--rounds 3] [--workers 0] [--bench DIR]
 
-Builds a WARC of N pages (the 181 benchmark pages repeated under distinct
-URLs), then times, each as a whole process on the same WARC in the same run:
-the plain trafilatura loop (defaults, with metadata), newsbot's own per-page
-work in one process, and `scrapy crawl replay` with every pipeline on.
+Packs the benchmark pages with ../shared/tools/make_warc.py and repeats them
+under distinct URLs up to N pages in one WARC. Then, in each round, times as
+whole processes on that WARC one after another: the plain trafilatura loop
+(defaults, with metadata), newsbot's own per-page work in one process, and
+`scrapy crawl replay` with every pipeline on. The machine is shared and its
+speed drifts by a quarter between minutes, so each ratio is taken within a
+round (processes a minute apart) and the median over rounds is the figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, ROOT, own_loop, pages, plain_loop, run_timed, write_warc
+from common import BENCH, OUT, PYTHON, ROOT, Timed, make_warc, own_loop, plain_loop, repeat_warc, run_timed
+
+ROWS = ("plain trafilatura loop (1 process)", "newsbot extraction loop (1 process)",
+        "newsbot replay, full pipeline")
+
+
+def replay(warc: Path, workers: int) -> Timed:
+    with tempfile.TemporaryDirectory() as archive:
+        return run_timed([PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warc}",
+                          "-s", f"ARCHIVE_DIR={archive}", "-s", f"EXTRACT_WORKERS={workers}",
+                          "-s", "NEWSBOT_PROGRESS_INTERVAL=0", "-s", "LOG_LEVEL=WARNING"], cwd=ROOT)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--pages", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=0, help="EXTRACT_WORKERS (0: one per core)")
     ap.add_argument("--bench", type=Path, default=BENCH)
     args = ap.parse_args()
-    warc = write_warc(OUT / f"replay-{args.pages}.warc.gz", pages(args.bench, args.pages))
-    plain = plain_loop(warc)
-    own = own_loop(warc)
-    with tempfile.TemporaryDirectory() as archive:
-        replay = run_timed([PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warc}",
-                            "-s", f"ARCHIVE_DIR={archive}", "-s", f"EXTRACT_WORKERS={args.workers}",
-                            "-s", "NEWSBOT_PROGRESS_INTERVAL=0", "-s", "LOG_LEVEL=WARNING"], cwd=ROOT)
+    warc = repeat_warc(make_warc(args.bench), OUT / f"replay-{args.pages}.warc.gz", args.pages)
+    rounds = [(plain_loop(warc), own_loop(warc), replay(warc, args.workers)) for _ in range(args.rounds)]
     n = args.pages
-    rows = [("plain trafilatura loop (1 process)", plain), ("newsbot extraction loop (1 process)", own),
-            ("newsbot replay, full pipeline", replay)]
-    print(f"replay benchmark: {n} pages, WARC {warc.stat().st_size / 1e6:.1f} MB")
-    for name, t in rows:
-        print(f"  {name:<38} {t.seconds:7.1f} s  {n / t.seconds:6.1f} pages/s  peak RSS {t.peak_rss_mb:6.0f} MB")
-    print(f"  replay / plain trafilatura loop   {plain.seconds / replay.seconds:5.2f}x   (target >= 1.2x)")
-    print(f"  replay / newsbot extraction loop  {own.seconds / replay.seconds:5.2f}x   (target >= 1.5x)")
+    print(f"replay benchmark: {n} pages, WARC {warc.stat().st_size / 1e6:.1f} MB, {args.rounds} rounds")
+    print(f"  {'seconds per round':<38}" + "".join(f"{f'#{i + 1}':>8}" for i in range(args.rounds))
+          + f"{'median':>9}{'pages/s':>9}{'peak RSS':>10}")
+    for col, name in enumerate(ROWS):
+        times = [r[col].seconds for r in rounds]
+        rss = max(r[col].peak_rss_mb for r in rounds)
+        median = statistics.median(times)
+        print(f"  {name:<38}" + "".join(f"{t:8.1f}" for t in times)
+              + f"{median:9.1f}{n / median:9.1f}{rss:7.0f} MB")
+    for col, name, target in ((0, "plain trafilatura loop", 1.2), (1, "newsbot extraction loop", 1.5)):
+        ratios = [r[col].seconds / r[2].seconds for r in rounds]
+        print(f"  replay / {name:<28}" + "".join(f"{x:7.2f}x" for x in ratios)
+              + f"{statistics.median(ratios):8.2f}x   (target >= {target}x)")
 
 
 if __name__ == "__main__":

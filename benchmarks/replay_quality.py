@@ -14,13 +14,10 @@ benchmarks/extraction.py.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, ROOT, SHARED, run_timed
+from common import BENCH, OUT, PYTHON, ROOT, make_warc, run_timed
 from extraction import load_pages, score_jsonl, trafilatura_text, write_jsonl
 
 FIELDS = ("f1", "precision", "recall", "exact")
@@ -44,9 +41,7 @@ def main() -> None:
     ap.add_argument("--bench", type=Path, default=BENCH)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    warc = OUT / "article-extraction.warc.gz"
-    subprocess.run([PYTHON, str(SHARED / "tools" / "make_warc.py"), str(warc), "--bench", str(args.bench)],
-                   check=True, capture_output=True)
+    warc = make_warc(args.bench)
     newsbot_jsonl, count, seconds = replay_records(warc)
     pages = load_pages(args.bench)
     alone = write_jsonl(OUT / "replay-quality-trafilatura.jsonl", pages,
