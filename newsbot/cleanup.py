@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-
 if TYPE_CHECKING:
     from lxml.etree import _Element
 

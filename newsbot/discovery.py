@@ -57,7 +57,7 @@ def xml_root_name(body: bytes) -> str | None:
         for _, elem in etree.iterparse(io.BytesIO(body), events=("start",),
                                        resolve_entities=False, no_network=True, load_dtd=False,
                                        recover=True, huge_tree=False):
-            return etree.QName(elem).localname
+            return str(etree.QName(elem).localname)
     except etree.XMLSyntaxError:
         return None
     return None
@@ -84,7 +84,7 @@ def _child_text(elem: etree._Element, *names: str) -> str | None:
         if isinstance(child.tag, str) and etree.QName(child).localname in names and child.text:
             if any(isinstance(part, etree._Entity) for part in child):
                 continue  # an unresolved entity (XXE, XML bomb): the text is not what it says
-            text = child.text.strip()
+            text = str(child.text).strip()
             if text:
                 return text
     return None
@@ -131,9 +131,9 @@ def _feed_link(node: etree._Element) -> str | None:
             continue
         href = child.get("href")
         if href and child.get("rel", "alternate") == "alternate":
-            return href.strip()
+            return str(href).strip()
         if child.text and child.text.strip():
-            return child.text.strip()
+            return str(child.text).strip()
     guid = _child_text(node, "guid")
     return guid if guid and guid.startswith("http") else None
 
@@ -146,5 +146,12 @@ def robots_sitemaps(body: bytes) -> list[str]:
 
 
 
-__all__ = ["Entry", "DiscoveryError", "parse_sitemap", "parse_feed", "robots_sitemaps",
-           "xml_root_name", "maybe_gunzip"]
+__all__ = [
+    "DiscoveryError",
+    "Entry",
+    "maybe_gunzip",
+    "parse_feed",
+    "parse_sitemap",
+    "robots_sitemaps",
+    "xml_root_name",
+]

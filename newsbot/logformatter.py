@@ -46,8 +46,9 @@ class NewsLogFormatter(LogFormatter):
         logging.getLogger("newsbot").setLevel(crawler.settings.get("LOG_LEVEL") or logging.DEBUG)
         return cls()
 
-    def scraped(self, item: Any, response: Response | Failure | None,
-                spider: Spider) -> LogFormatterResult | None:
+    def scraped(  # type: ignore[override]  # Scrapy's scraper skips a None: nothing logged
+        self, item: Any, response: Response | Failure | None, spider: Spider
+    ) -> LogFormatterResult | None:
         if not printed(logging.DEBUG):
             return None
         return {"level": logging.DEBUG, "msg": "Scraped %(item)s", "args": {"item": describe(item)}}

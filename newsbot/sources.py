@@ -12,6 +12,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,7 +78,7 @@ def load(path: str | Path) -> list[Source]:
     return [_source(entry, i) for i, entry in enumerate(entries)]
 
 
-def _source(entry: dict, index: int) -> Source:
+def _source(entry: dict[str, Any], index: int) -> Source:
     name = str(entry.get("name") or f"source-{index}")
     urls = entry.get("start_urls") or ([entry["url"]] if entry.get("url") else [])
     if not urls:

@@ -17,12 +17,13 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
-import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ class StateStore:
     def is_recorded(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
-    def record(self, rec: dict, url_key: str, text_hash: str | None, run_id: str) -> None:
+    def record(self, rec: dict[str, Any], url_key: str, text_hash: str | None, run_id: str) -> None:
         """Mark an article as written; idempotent, so crash recovery can replay it."""
         self.begin()
         self.conn.execute(
@@ -197,7 +198,7 @@ class StateStore:
         return row[0] if row else None
 
     def count_articles(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
     # --- captures (incremental crawling) -----------------------------------
     def capture(self, url_key: str) -> tuple[str | None, str | None, str | None] | None:
@@ -205,7 +206,7 @@ class StateStore:
         row = self.conn.execute(
             "SELECT fetched_at, etag, last_modified FROM captures WHERE url_key = ?", (url_key,)
         ).fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        return (row[0], row[1], row[2]) if row else None
 
     def note_capture(self, url_key: str, url: str, fetched_at: str, status: int,
                      etag: str | None, last_modified: str | None) -> None:
@@ -243,7 +244,7 @@ def _process_alive(host: str | None, pid: int | None) -> bool:
     return True
 
 
-def read_jsonl_repairing(path: Path) -> Iterator[dict]:
+def read_jsonl_repairing(path: Path) -> Iterator[dict[str, Any]]:
     """Yield the whole records of a JSONL file, cutting a torn last line in place."""
     if not path.exists():
         return

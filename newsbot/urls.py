@@ -8,8 +8,8 @@ fragment, or http instead of https.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url

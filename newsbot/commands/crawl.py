@@ -37,7 +37,7 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
-        assert self.crawler_process
+        assert self.crawler_process and self.settings
         if EXTRACTION in (self.settings.getwithbase("ITEM_PIPELINES") or {}):
             start_server()  # the workers' imports overlap Scrapy's own start-up
         crawler = self._create_crawler(args[0])

@@ -9,7 +9,7 @@ Politeness limits are lifted for the local servers only.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -64,7 +64,7 @@ class Command(ScrapyCommand):
         _print_outputs(archive, crawler.stats.get_stats())
 
 
-def _print_outputs(archive: Path, stats: dict) -> None:
+def _print_outputs(archive: Path, stats: dict[str, Any]) -> None:
     outputs = stats.get("newsbot/outputs") or {}
     print(f"\nnewsbot demo: {stats.get('newsbot/articles', 0)} articles, "
           f"{stats.get('newsbot/duplicates', 0)} duplicates, "

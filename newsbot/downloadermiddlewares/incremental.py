@@ -52,16 +52,16 @@ class IncrementalMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if not self._is_article_candidate(request):
-            return None
+            return
         key = url_key(request.url)
         recorded = self.state.latest(key)
         if recorded is None:
-            return None
+            return
         stated, captured = stated_date(request), self.state.recorded_at(recorded.id)
         if stated and captured and stated > captured:
             self._make_conditional(request, key)
             self.stats.inc_value("newsbot/incremental/refetched")
-            return None
+            return
         self.stats.inc_value("newsbot/incremental/skipped")
         raise IgnoreRequest(f"already archived: {request.url}")
 

@@ -107,7 +107,7 @@ class ArticleArchivePipeline:
             return item
         self.seen_ids.add(adapter["id"])
         record = {name: adapter.get(name) for name in EXPORT_FIELDS}
-        site = host_of(record["url"])
+        site = host_of(adapter["url"])
         templates = self.runtime.extras.get("templates")
         if templates is not None and templates.site_pages(site) < templates.min_pages:
             self.waiting.setdefault(site, []).append(

@@ -13,8 +13,9 @@ source's allowed domains.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
@@ -110,12 +111,14 @@ class NewsSpider(ArticlePages, Spider):
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("newsbot_start"):
             self._inc("newsbot/start/failed")
-        key = failure_key(failure.value)
+        error = failure.value
+        assert error is not None  # an errback's failure always holds its exception
+        key = failure_key(error)
         if key is None:  # not fetched on purpose (offsite, robots.txt, archived, guard): counted there
             logger.debug("not fetched: %s (%s)", request.url, failure.getErrorMessage())
             return
         self._inc(f"newsbot/{key}")
-        logger.warning("fetch failed: %s (%s)", request.url, describe(failure.value))
+        logger.warning("fetch failed: %s (%s)", request.url, describe(error))
 
     # --- dispatch on what the response is -------------------------------------
     def parse_any(self, response: Response) -> Iterator[Any]:
