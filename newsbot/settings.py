@@ -70,6 +70,7 @@ DEDUP_KEEP_DUPLICATES = False  # True: duplicates go to the articles JSONL, flag
 # --- Templates (per-site boilerplate learning) -----------------------------------
 TEMPLATES_ENABLED = True  # drop paragraphs a site repeats on many pages
 TEMPLATES_MIN_PAGES = 3  # distinct pages a paragraph must appear on to count as the site's template
+TEMPLATES_PRUNE_IDLE_PAGES = 10_000  # at the end of a crawl, forget rare paragraphs unseen in a site's last N pages (0: keep all)
 
 # --- Reporting -------------------------------------------------------------------
 NEWSBOT_PROGRESS_INTERVAL = 5.0  # seconds between progress lines; 0 turns them off

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from conftest import records, run_scrapy
@@ -40,3 +41,28 @@ def test_one_off_paragraph_is_kept(tmp_path: Path) -> None:
     recs = {r["url"].split("/", 3)[3]: r for r in records(archive)}
     assert special in recs[paths[7].lstrip("/")]["text"]
     assert all(SHARED_PARAGRAPHS[2] not in r["text"] for r in recs.values())
+
+
+def paragraphs(archive: Path, rare_before: int | None = None) -> int:
+    """Paragraphs the template store holds (only those seen on fewer than 3 pages and
+    last seen before the site's page `rare_before`, if given)."""
+    where = "" if rare_before is None else f" WHERE fixed = 0 AND pages < 3 AND last_seen < {rare_before}"
+    with sqlite3.connect(archive / "state" / "newsbot.sqlite") as conn:
+        return int(conn.execute(f"SELECT COUNT(*) FROM tmpl_paragraphs{where}").fetchone()[0])
+
+
+def test_rare_paragraphs_are_forgotten_at_the_end_of_a_crawl(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build_site(site, 24, seed=5)
+    kept, pruned = tmp_path / "kept", tmp_path / "pruned"
+    with serve_folder(site) as server:
+        for archive, idle in ((kept, 0), (pruned, 4)):
+            run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", archive=archive,
+                       settings={"TEMPLATES_PRUNE_IDLE_PAGES": str(idle)})
+    assert paragraphs(kept, rare_before=24 - 4) > 40  # every early page's own paragraphs
+    assert paragraphs(pruned, rare_before=24 - 4) == 0
+    summary = json.loads(next((pruned / "runs").glob("*.summary.json")).read_text())
+    assert paragraphs(pruned) + summary["stats"]["newsbot/templates/pruned"] == paragraphs(kept)
+    recs = records(pruned)  # what was learnt still cleaned the records
+    assert len(recs) == 24
+    assert all(shared not in rec["text"] for rec in recs for shared in SHARED_PARAGRAPHS)

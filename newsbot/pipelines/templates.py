@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 
 
 class TemplatePipeline:
-    def __init__(self, store: TemplateStore, stats: StatsCollector) -> None:
+    def __init__(self, store: TemplateStore, stats: StatsCollector, prune_idle_pages: int = 0) -> None:
         self.store = store
         self.stats = stats
+        self.prune_idle_pages = prune_idle_pages
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TemplatePipeline:
@@ -39,7 +40,15 @@ class TemplatePipeline:
         store = TemplateStore(runtime.state.conn,
                               min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES", 3))
         runtime.extras["templates"] = store  # the archive stage re-cleans early pages; runtime closes it
-        return cls(store, crawler.stats)
+        return cls(store, crawler.stats, crawler.settings.getint("TEMPLATES_PRUNE_IDLE_PAGES", 10_000))
+
+    def close_spider(self) -> None:
+        """Forget the paragraphs seen once or twice long ago: the state file stays the size
+        of the sites' templates and recent pages, however many runs it has seen."""
+        if self.prune_idle_pages > 0:
+            pruned = self.store.prune(self.prune_idle_pages)
+            if pruned:
+                self.stats.set_value("newsbot/templates/pruned", pruned)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
