@@ -9,6 +9,10 @@ Scrapy sets the root logger to pass everything and filters in its handler, so
 every `logger.debug` call builds a record that is then thrown away: two per
 page in a large crawl. newsbot's own loggers get the crawl's LOG_LEVEL, and the
 per-item DEBUG line is not built when no handler would print it.
+
+Scrapy logs a robots.txt download that failed (reset, timeout, DNS) at ERROR
+with a traceback; the line already names the request and the exception, so
+the traceback is dropped: one readable line per site, as for other failures.
 """
 
 from __future__ import annotations
@@ -35,6 +39,18 @@ def describe(item: Any) -> str:
     return " ".join(str(adapter[k]) for k in ("id", "url") if adapter.get(k)) or type(item).__name__
 
 
+ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+
+
+class WithoutTraceback(logging.Filter):
+    """Keep a record's message, drop its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 def printed(level: int) -> bool:
     """Would a handler of the root logger (Scrapy's, or one the user added) print `level`?"""
     return any(handler.level <= level for handler in logging.root.handlers)
@@ -44,6 +60,9 @@ class NewsLogFormatter(LogFormatter):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NewsLogFormatter:
         logging.getLogger("newsbot").setLevel(crawler.settings.get("LOG_LEVEL") or logging.DEBUG)
+        robots = logging.getLogger(ROBOTS_LOGGER)
+        if not any(isinstance(f, WithoutTraceback) for f in robots.filters):
+            robots.addFilter(WithoutTraceback())
         return cls()
 
     def scraped(  # type: ignore[override]  # Scrapy's scraper skips a None: nothing logged

@@ -10,7 +10,10 @@ a loopback-only network namespace where the machine allows it.
 from __future__ import annotations
 
 import gzip
+import json
 import re
+import socket
+import struct
 import time
 import zlib
 from pathlib import Path
@@ -18,7 +21,7 @@ from typing import Any
 
 import faultsite
 import pytest
-from conftest import LOCAL, records
+from conftest import LOCAL, records, run_scrapy
 from faultsite import ARTICLES, FAULT_PAGES, Crawl, article_path, fault_path
 from warcio.archiveiterator import ArchiveIterator
 
@@ -402,3 +405,32 @@ def test_lying_charsets_fall_back_by_meta_then_language() -> None:
     text, fallback = decode(sjis.encode("shift_jis"), "utf-8")  # header lies, <meta> is right
     assert fallback and faultsite.SJIS_TITLE in text
     assert decode(PAGE, "utf-8") == (PAGE.decode(), False)
+
+
+# --- robots.txt ------------------------------------------------------------------------
+
+def reset_at_once(h: Any) -> None:
+    """Close the connection with a reset before any response."""
+    h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    h.close_connection = True
+    h.connection.close()
+
+
+def test_unreachable_robots_txt_is_one_line_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    """Scrapy logs a failed robots.txt download with a traceback; here it is one line,
+    counted, and the site is crawled as if it had no robots.txt (Scrapy's rule)."""
+    with faultsite.FaultSite(remote_links=False) as site:
+        story = faultsite.article_html("Bridge reopens", [f"Paragraph {i} of a story about a bridge that reopened "
+                                                          "after months of repairs, said the city." for i in range(6)])
+        site.routes = {"/robots.txt": reset_at_once,
+                       "/sitemap.xml": faultsite.page(faultsite.urlset([site.url(article_path("bridge"))]),
+                                                      ctype="application/xml"),
+                       article_path("bridge"): faultsite.page(story)}
+        proc = run_scrapy("crawl", "news", "-a", f"url={site.url('/sitemap.xml')}", archive=tmp_path,
+                          settings={**FAULT_SETTINGS, "ROBOTSTXT_OBEY": "True"})
+    assert [r["url"] for r in records(tmp_path)] == [site.url(article_path("bridge"))]
+    errors = [line for line in proc.stderr.splitlines() if "robots.txt" in line and "ERROR" in line]
+    assert len(errors) == 1, errors
+    assert "Traceback" not in proc.stderr
+    summary = json.loads(next((tmp_path / "runs").glob("*.summary.json")).read_text())
+    assert summary["robots_txt_unreachable"] == 1 and summary["ok"]
