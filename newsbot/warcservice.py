@@ -107,8 +107,17 @@ class WarcService:
         assert self._archive is not None, "WARC writer used after close"
         return self._archive
 
-    def write_exchange(self, exchange: Exchange) -> Future[Pointer]:
-        return self.executor.submit(lambda: self.archive.write_exchange(exchange))
+    def write_exchange(self, exchange: Exchange,
+                       metadata: Mapping[str, Any] | None = None) -> Future[Pointer]:
+        """Write the exchange and, in the same job (so right after its request record,
+        where a replay looks for it), a metadata record of `metadata` about it."""
+        def write() -> Pointer:
+            pointer = self.archive.write_exchange(exchange)
+            if metadata:
+                self.archive.write_metadata(pointer, exchange.url, metadata)
+            return pointer
+
+        return self.executor.submit(write)
 
     def write_metadata(self, warc: Mapping[str, Any], url: str,
                        fields: Mapping[str, Any]) -> Future[Pointer]:

@@ -93,6 +93,22 @@ def test_warc_holds_requests_responses_and_non_articles(demo_archive: Path) -> N
     assert any(u.rstrip("/").endswith(("/world", "/markets")) for u in uris)
 
 
+def test_capture_context_follows_its_request_record(demo_archive: Path) -> None:
+    """A replay reads each capture's context within a few records of its response
+    (one pass, no second read of the file): the writer puts it right after the request."""
+    contexts = 0
+    for path in warc_files(demo_archive):
+        with open(path, "rb") as fh:
+            recs = [(r.rec_type, r.rec_headers.get_header("WARC-Record-ID"),
+                     r.rec_headers.get_header("WARC-Refers-To"), r.content_stream().read())
+                    for r in ArchiveIterator(fh)]
+        for i, (kind, _, refers_to, payload) in enumerate(recs):
+            if kind == "metadata" and b"newsbot_context" in payload:
+                contexts += 1
+                assert recs[i - 1][0] == "request" and recs[i - 2][1] == refers_to
+    assert contexts > 20
+
+
 def test_every_pointer_opens_to_its_response(demo_archive: Path) -> None:
     for rec in records(demo_archive) + records(demo_archive, "duplicates"):
         warc = record_at(demo_archive, rec["warc"])

@@ -272,6 +272,35 @@ def test_metadata_in_the_next_file_after_a_rotation(tmp_path: Path) -> None:
     assert [c.metadata for c in captures] == [{"late": "next file"}, {"late": "next file"}, {}]
 
 
+def test_one_pass_with_a_metadata_window(tmp_path: Path) -> None:
+    """The replay's single pass: metadata within the window is merged (also from the next
+    file after a rotation), later metadata is not, and the captures are the same, in order."""
+    far, rotated = tmp_path / "far", tmp_path / "rotated"
+    archive = WarcArchive(far)
+    first = archive.write_exchange(exchange("http://news.example/first"))
+    archive.write_metadata(first, "http://news.example/first", {"context": {"zone": "IST"}})
+    for i in range(12):
+        archive.write_exchange(exchange(f"http://news.example/{i}", HTML + bytes([i])))
+    archive.write_metadata(first, "http://news.example/first", {"article": {"id": "a1"}})
+    archive.close()
+    archive = WarcArchive(rotated, max_size=1)  # every exchange starts a new file
+    a = archive.write_exchange(exchange("http://news.example/a"))
+    archive.write_exchange(exchange("http://news.example/b", HTML + b"b"))
+    archive.write_metadata(a, "http://news.example/a", {"context": {"zone": "UTC"}})
+    archive.close()
+    for folder in (far, rotated):
+        full = list(iter_captures(folder))
+        windowed = list(iter_captures(folder, metadata_window=8))
+        assert [(c.url, c.record_id, c.body) for c in windowed] == [
+            (c.url, c.record_id, c.body) for c in full]
+    full, windowed = list(iter_captures(far)), list(iter_captures(far, metadata_window=8))
+    assert full[0].metadata == {"context": {"zone": "IST"}, "article": {"id": "a1"}}
+    assert windowed[0].metadata == {"context": {"zone": "IST"}}  # 26 records on: out of reach
+    assert all(c.metadata == {} for c in windowed[1:])
+    assert [c.metadata for c in iter_captures(rotated, metadata_window=8)] == [
+        {"context": {"zone": "UTC"}}, {}]
+
+
 def test_non_2xx_and_redirects_are_captures_too(tmp_path: Path) -> None:
     archive = WarcArchive(tmp_path)
     archive.write_exchange(exchange("http://news.example/old", b"", [

@@ -42,8 +42,10 @@ class WarcCaptureMiddleware:
                                spider: Spider | None = None) -> Response:
         captured_at = datetime.now(timezone.utc)
         exchange = exchange_from(request, response, captured_at)
+        context: dict[str, Any] | None = request.meta.get("newsbot_context")
+        metadata = {"newsbot_context": context} if context else None
         try:
-            pointer = await asyncio.wrap_future(self.service.write_exchange(exchange))
+            pointer = await asyncio.wrap_future(self.service.write_exchange(exchange, metadata))
         except OSError as exc:  # disk full, permissions: the crawl goes on, loudly
             self.stats.inc_value("newsbot/errors/warc_write")
             logger.error("could not archive %s: %s", request.url, exc)
@@ -51,7 +53,4 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("newsbot/warc/revisits" if pointer.revisit else "newsbot/warc/responses")
         warc = {"file": pointer.file, "offset": pointer.offset, "record_id": pointer.record_id}
         request.meta["newsbot_capture"] = {"fetched_at": pointer.date, "warc": warc}
-        context: dict[str, Any] | None = request.meta.get("newsbot_context")
-        if context:
-            self.service.write_metadata(warc, request.url, {"newsbot_context": context})
         return response

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 
 MAX_IN_FLIGHT = 64  # pages read ahead of the pipeline: bounds memory on huge WARCs
 READ_BATCH = 16  # records read per trip to the reading thread
+# Records after a response in which its capture context (a metadata record) is looked for.
+# newsbot writes it right after the request record; WARCs of older newsbot versions wrote it
+# after the exchanges of the other downloads under way (about 2 records each, 32 downloads).
+METADATA_WINDOW = 64
 
 
 def _next_batch(captures: Iterator[Capture]) -> list[Capture]:
@@ -96,7 +100,7 @@ class ReplaySpider(ArticlePages, Spider):
     async def start(self) -> AsyncIterator[Any]:
         found = False
         self.room = asyncio.Event()
-        captures = iter_captures(self.warc, root=self.root)
+        captures = iter_captures(self.warc, root=self.root, metadata_window=METADATA_WINDOW)
         # (reading and gunzipping WARC records happens off the reactor thread, a batch a trip)
         while batch := await asyncio.to_thread(_next_batch, captures):
             found = True

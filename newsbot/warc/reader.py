@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import json
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +63,8 @@ class Capture:
 
 def iter_captures(paths: str | Path | Iterable[str | Path], *,
                   root: str | Path | None = None,
-                  skip_unresolved: bool = True) -> Iterator[Capture]:
+                  skip_unresolved: bool = True,
+                  metadata_window: int | None = None) -> Iterator[Capture]:
     """Yield the HTTP captures of `paths` in file order.
 
     `paths`: a file, a folder (its ``*.warc.gz`` and ``*.warc``, sorted by name),
@@ -74,8 +76,16 @@ def iter_captures(paths: str | Path | Iterable[str | Path], *,
     original is not in these files is skipped with a warning, or yielded with
     an empty body and ``resolved=False`` if not `skip_unresolved`. Bodies are
     read one record at a time.
+
+    `metadata_window`: merge only metadata found within that many records after
+    the response, in one pass and without the first pass over each file (which
+    inflates the whole file once more). newsbot writes a capture's context right
+    after its request record, so a replay needs only a few records of window.
     """
     files = resolve_paths(paths)
+    if metadata_window is not None:
+        yield from _iter_windowed(files, root, skip_unresolved, metadata_window)
+        return
     originals = _Originals(files)
     metadata = _Metadata(files, originals)
     for index, path in enumerate(files):
@@ -87,6 +97,36 @@ def iter_captures(paths: str | Path | Iterable[str | Path], *,
             capture.metadata = metadata.pop(capture.record_id)
             if capture.resolved or not skip_unresolved:
                 yield capture
+
+
+def _iter_windowed(files: list[Path], root: str | Path | None, skip_unresolved: bool,
+                   window: int) -> Iterator[Capture]:
+    """`iter_captures` in one pass: each capture waits `window` records for its metadata.
+    Metadata about any other record (one yielded long ago) is dropped as it is read."""
+    originals = _Originals(files)
+    waiting: deque[tuple[int, Capture]] = deque()
+    read = 0
+    for path in files:
+        for record, offset in _records(path):
+            read += 1
+            if record.rec_type == "metadata":
+                found: dict[str, dict[str, Any]] = {}
+                _collect_metadata(record, found)
+                for _, earlier in waiting:
+                    earlier.metadata.update(found.get(earlier.record_id, {}))
+            else:
+                capture = _read_record(record, path, offset, root, originals)
+                if capture is not None:
+                    waiting.append((read, capture))
+            while waiting and waiting[0][0] + window <= read:
+                yield from _released(waiting.popleft()[1], skip_unresolved)
+    while waiting:
+        yield from _released(waiting.popleft()[1], skip_unresolved)
+
+
+def _released(capture: Capture, skip_unresolved: bool) -> Iterator[Capture]:
+    if capture.resolved or not skip_unresolved:
+        yield capture
 
 
 def resolve_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
