@@ -433,4 +433,4 @@ def test_unreachable_robots_txt_is_one_line_and_the_crawl_goes_on(tmp_path: Path
     assert len(errors) == 1, errors
     assert "Traceback" not in proc.stderr
     summary = json.loads(next((tmp_path / "runs").glob("*.summary.json")).read_text())
-    assert summary["robots_txt_unreachable"] == 1 and summary["ok"]
+    assert summary["robots_txt_not_fetched"] == 1 and summary["ok"]

@@ -48,7 +48,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "articles_without_date": stats.get("newsbot/date/unparsed", 0),
         "errors": dict(sorted(errors.items())),
         # sites whose robots.txt could not be fetched, so were crawled unrestricted (Scrapy's rule)
-        "robots_txt_unreachable": sum(v for k, v in stats.items()
+        "robots_txt_not_fetched": sum(v for k, v in stats.items()
                                       if k.startswith("robotstxt/exception_count/")),
         "outputs": stats.get("newsbot/outputs", {}),
         "stats": {k: v for k, v in sorted(stats.items())  # every newsbot counter, for scripts and tests
