@@ -20,14 +20,14 @@ its own write transaction, so two crawls adding at once never both claim to be f
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from newsbot.dedup import NUM_PERM, SIGNATURE_VERSION, containment
-from newsbot.state import Checkpointer, connect_for_writing
+from newsbot.state import Checkpointer, connect_for_writing, write_transaction
 
 if TYPE_CHECKING:
     import os
@@ -158,22 +158,11 @@ class DedupIndex:
                 f"dedup index built with other parameters {wrong}; expected {expected}"
             )
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE``: take the write lock first, so the reads in it stay valid.
-
-        Inside a transaction the owner of a shared connection opened, just join it.
-        """
-        if self._conn.in_transaction and self._pending == 0:
-            yield
-            return
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction of its own (after committing a batch of adds still open),
+        or the shared connection owner's, joined."""
+        self.commit()
+        return write_transaction(self._conn)
 
     def __len__(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM dedup_articles").fetchone()[0])

@@ -31,12 +31,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsbot.cleanup import names_wire_agency
-from newsbot.state import connect
+from newsbot.state import connect, write_transaction
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Sequence
-    from types import TracebackType
 
     from typing_extensions import Self
 
@@ -128,7 +127,7 @@ class TemplateStore:
         """Count the page's distinct paragraphs once; False if the page was seen before."""
         if not isinstance(paragraphs, Paragraphs):
             paragraphs = Paragraphs.of_lines(paragraphs)
-        with self._write():
+        with write_transaction(self.conn):
             site_id = self._site_id(site)
             seen = self.conn.execute(
                 "INSERT OR IGNORE INTO tmpl_pages (site_id, page) VALUES (?, ?)",
@@ -208,7 +207,7 @@ class TemplateStore:
 
     def prune(self, idle_pages: int = 10_000) -> int:
         """Forget rare paragraphs unseen in the site's last `idle_pages` pages: a small file."""
-        with self._write():
+        with write_transaction(self.conn):
             cur = self.conn.execute(
                 "DELETE FROM tmpl_paragraphs WHERE fixed = 0 AND pages < ? AND last_seen <"
                 " (SELECT pages FROM tmpl_sites WHERE tmpl_sites.id = tmpl_paragraphs.site_id) - ?",
@@ -223,18 +222,10 @@ class TemplateStore:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- internals ----------------------------------------------------------------
-    def _write(self) -> _Transaction:
-        return _Transaction(self.conn)
-
     def _site_id(self, site: str) -> int:
         site_id = self._site_ids.get(site)
         if site_id is None:  # ids never change once given: remembered, not looked up per page
@@ -260,31 +251,9 @@ class TemplateStore:
 
     def _fix(self, site: str, hashes: list[int]) -> None:
         """Keep a removal decision stable as the site grows."""
-        with self._write():
+        with write_transaction(self.conn):
             site_id = self._site_id(site)
             self.conn.executemany(
                 "UPDATE tmpl_paragraphs SET fixed = 1 WHERE site_id = ? AND hash = ? AND fixed = 0",
                 [(site_id, h) for h in hashes],
             )
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error) on an autocommit connection."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.joined = self.conn.in_transaction  # a shared connection's owner commits
-        if not self.joined:
-            self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if not self.joined:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
