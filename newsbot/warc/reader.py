@@ -83,26 +83,31 @@ def iter_captures(paths: str | Path | Iterable[str | Path], *,
     after its request record, so a replay needs only a few records of window.
     """
     files = resolve_paths(paths)
-    if metadata_window is not None:
-        yield from _iter_windowed(files, root, skip_unresolved, metadata_window)
-        return
+    if metadata_window is None:
+        captures = _two_passes(files, root)
+    else:
+        captures = _one_pass(files, root, metadata_window)
+    for capture in captures:
+        if capture.resolved or not skip_unresolved:
+            yield capture
+
+
+def _two_passes(files: list[Path], root: str | Path | None) -> Iterator[Capture]:
+    """Each file's metadata first (a quick pass), then its captures with it merged."""
     originals = _Originals(files)
     metadata = _Metadata(files, originals)
     for index, path in enumerate(files):
         metadata.prepare(index)
         for record, offset in _records(path):
             capture = _read_record(record, path, offset, root, originals)
-            if capture is None:
-                continue
-            capture.metadata = metadata.pop(capture.record_id)
-            if capture.resolved or not skip_unresolved:
+            if capture is not None:
+                capture.metadata = metadata.pop(capture.record_id)
                 yield capture
 
 
-def _iter_windowed(files: list[Path], root: str | Path | None, skip_unresolved: bool,
-                   window: int) -> Iterator[Capture]:
-    """`iter_captures` in one pass: each capture waits `window` records for its metadata.
-    Metadata about any other record (one yielded long ago) is dropped as it is read."""
+def _one_pass(files: list[Path], root: str | Path | None, window: int) -> Iterator[Capture]:
+    """Each capture waits `window` records for its metadata; metadata about any other
+    record (one yielded long ago) is dropped as it is read."""
     originals = _Originals(files)
     waiting: deque[tuple[int, Capture]] = deque()
     read = 0
@@ -119,14 +124,8 @@ def _iter_windowed(files: list[Path], root: str | Path | None, skip_unresolved: 
                 if capture is not None:
                     waiting.append((read, capture))
             while waiting and waiting[0][0] + window <= read:
-                yield from _released(waiting.popleft()[1], skip_unresolved)
-    while waiting:
-        yield from _released(waiting.popleft()[1], skip_unresolved)
-
-
-def _released(capture: Capture, skip_unresolved: bool) -> Iterator[Capture]:
-    if capture.resolved or not skip_unresolved:
-        yield capture
+                yield waiting.popleft()[1]
+    yield from (capture for _, capture in waiting)
 
 
 def resolve_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
