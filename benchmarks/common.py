@@ -9,6 +9,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from io import BytesIO
@@ -128,31 +129,17 @@ def run_timed(cmd: list[str], cwd: Path = ROOT, env: dict[str, str] | None = Non
     return Timed(seconds, result["rss"] / 1024, result["out"], result["err"])
 
 
-PLAIN_LOOP = """
-import sys, trafilatura
-from warcio.archiveiterator import ArchiveIterator
-n = 0
-with open(sys.argv[1], "rb") as fh:
-    for rec in ArchiveIterator(fh):
-        if rec.rec_type != "response":
-            continue
-        html = rec.content_stream().read().decode("utf-8", "replace")
-        trafilatura.bare_extraction(html, url=rec.rec_headers.get_header("WARC-Target-URI"), with_metadata=True)
-        n += 1
-print(n)
-"""
-
-OWN_LOOP = """
+LOOP = """
 import sys
 from warcio.archiveiterator import ArchiveIterator
-from newsbot.worker import process_page
+{setup}
 n = 0
 with open(sys.argv[1], "rb") as fh:
     for rec in ArchiveIterator(fh):
         if rec.rec_type != "response":
             continue
-        body = rec.content_stream().read()
-        process_page(rec.rec_headers.get_header("WARC-Target-URI"), body, "utf-8", {})
+        url, body = rec.rec_headers.get_header("WARC-Target-URI"), rec.content_stream().read()
+        {call}
         n += 1
 print(n)
 """
@@ -160,12 +147,29 @@ print(n)
 
 def plain_loop(warc: Path) -> Timed:
     """The baseline users compare with: one process, trafilatura defaults with metadata."""
-    return run_timed([PYTHON, "-c", PLAIN_LOOP, str(warc)])
+    code = LOOP.format(setup="import trafilatura", call="trafilatura.bare_extraction("
+                       'body.decode("utf-8", "replace"), url=url, with_metadata=True)')
+    return run_timed([PYTHON, "-c", code, str(warc)])
 
 
 def own_loop(warc: Path) -> Timed:
     """newsbot's own per-page work (same options and fallbacks), one process."""
-    return run_timed([PYTHON, "-c", OWN_LOOP, str(warc)])
+    code = LOOP.format(setup="from newsbot.worker import process_page",
+                       call='process_page(url, body, "utf-8", {})')
+    return run_timed([PYTHON, "-c", code, str(warc)])
+
+
+def replay_archive(warc: Path, *settings: str) -> tuple[Timed, list[str]]:
+    """`scrapy crawl replay` of the WARC with every pipeline on, as a whole process
+    (`settings`: more `-s NAME=VALUE`); its time and the JSONL lines it wrote
+    (canonical records, then duplicates)."""
+    with tempfile.TemporaryDirectory() as archive:
+        cmd = [PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warc}", "-s", f"ARCHIVE_DIR={archive}",
+               "-s", "NEWSBOT_PROGRESS_INTERVAL=0", "-s", "LOG_LEVEL=WARNING"]
+        timed = run_timed([*cmd, *(arg for s in settings for arg in ("-s", s))], cwd=ROOT)
+        lines = [line for path in sorted(Path(archive, "articles").glob("*.jsonl"))
+                 for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return timed, lines
 
 
 def rss_self_mb() -> float:

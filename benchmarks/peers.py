@@ -15,10 +15,9 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, ROOT, make_warc, run_timed
+from common import BENCH, OUT, PYTHON, ROOT, make_warc, replay_archive, run_timed
 from extraction import load_pages, score_jsonl
 
 VENV = OUT / "peers-venv"
@@ -59,13 +58,9 @@ def main() -> None:
     np_out = OUT / "peers-news-please.jsonl"
     np_run = run_timed([str(python), "-c", NEWS_PLEASE_LOOP, str(args.bench), str(np_out)])
     warc = make_warc(args.bench)
-    with tempfile.TemporaryDirectory() as archive:
-        ours = run_timed([PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warc}",
-                          "-s", f"ARCHIVE_DIR={archive}", "-s", "NEWSBOT_PROGRESS_INTERVAL=0",
-                          "-s", "LOG_LEVEL=WARNING"], cwd=ROOT)
-        nb_out = OUT / "peers-newsbot.jsonl"
-        nb_out.write_text("".join(p.read_text(encoding="utf-8")
-                                  for p in sorted(Path(archive, "articles").glob("*.jsonl"))), encoding="utf-8")
+    ours, lines = replay_archive(warc)
+    nb_out = OUT / "peers-newsbot.jsonl"
+    nb_out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     n = len(pages)
     print(f"peers on {n} pages (whole processes, same run)")
     print(f"{'':30}{'pages/s':>9}{'F1':>8}{'P':>8}{'R':>8}")

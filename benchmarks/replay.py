@@ -15,20 +15,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, ROOT, Timed, make_warc, own_loop, plain_loop, repeat_warc, run_timed
+from common import BENCH, OUT, make_warc, own_loop, plain_loop, repeat_warc, replay_archive
 
 ROWS = ("plain trafilatura loop (1 process)", "newsbot extraction loop (1 process)",
         "newsbot replay, full pipeline")
-
-
-def replay(warc: Path, workers: int) -> Timed:
-    with tempfile.TemporaryDirectory() as archive:
-        return run_timed([PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warc}",
-                          "-s", f"ARCHIVE_DIR={archive}", "-s", f"EXTRACT_WORKERS={workers}",
-                          "-s", "NEWSBOT_PROGRESS_INTERVAL=0", "-s", "LOG_LEVEL=WARNING"], cwd=ROOT)
 
 
 def main() -> None:
@@ -39,7 +31,8 @@ def main() -> None:
     ap.add_argument("--bench", type=Path, default=BENCH)
     args = ap.parse_args()
     warc = repeat_warc(make_warc(args.bench), OUT / f"replay-{args.pages}.warc.gz", args.pages)
-    rounds = [(plain_loop(warc), own_loop(warc), replay(warc, args.workers)) for _ in range(args.rounds)]
+    rounds = [(plain_loop(warc), own_loop(warc), replay_archive(warc, f"EXTRACT_WORKERS={args.workers}")[0])
+              for _ in range(args.rounds)]
     n = args.pages
     print(f"replay benchmark: {n} pages, WARC {warc.stat().st_size / 1e6:.1f} MB, {args.rounds} rounds")
     print(f"  {'seconds per round':<38}" + "".join(f"{f'#{i + 1}':>8}" for i in range(args.rounds))

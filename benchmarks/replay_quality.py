@@ -14,10 +14,9 @@ benchmarks/extraction.py.
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, ROOT, make_warc, run_timed
+from common import BENCH, OUT, make_warc, replay_archive
 from extraction import load_pages, score_jsonl, trafilatura_text, write_jsonl
 
 FIELDS = ("f1", "precision", "recall", "exact")
@@ -25,12 +24,7 @@ FIELDS = ("f1", "precision", "recall", "exact")
 
 def replay_records(warc: Path) -> tuple[Path, int, float]:
     """Replay the WARC; one JSONL of all records (canonical and duplicates), count, seconds."""
-    with tempfile.TemporaryDirectory() as archive:
-        timed = run_timed([PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warc}",
-                           "-s", f"ARCHIVE_DIR={archive}", "-s", "NEWSBOT_PROGRESS_INTERVAL=0",
-                           "-s", "LOG_LEVEL=WARNING"], cwd=ROOT)
-        lines = [line for path in sorted(Path(archive, "articles").glob("*.jsonl"))
-                 for line in path.read_text(encoding="utf-8").splitlines() if line]
+    timed, lines = replay_archive(warc)
     out = OUT / "replay-quality-newsbot.jsonl"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out, len(lines), timed.seconds
