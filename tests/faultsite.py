@@ -521,13 +521,18 @@ def drip(body: bytes) -> Route:
     return send
 
 
-def endless_drip(h: FaultHandler) -> None:
-    """One byte every DRIP_INTERVAL, forever: each read is quick, the whole never ends."""
+def start_unsized_body(h: FaultHandler) -> None:
+    """A 200 HTML response with no length: its body ends when the connection closes."""
     h.send_response(200)
     h.send_header("Content-Type", "text/html; charset=utf-8")
     h.send_header("Connection", "close")
     h.end_headers()
     h.close_connection = True
+
+
+def endless_drip(h: FaultHandler) -> None:
+    """One byte every DRIP_INTERVAL, forever: each read is quick, the whole never ends."""
+    start_unsized_body(h)
     filler = b"<html><head><title>drip</title></head><body><p>" + b"a" * 100_000
     try:
         for i in range(len(filler)):
@@ -556,11 +561,7 @@ def reset_mid_body(body: bytes) -> Route:
 
 def huge_chunks(h: FaultHandler) -> None:
     """HUGE_BODY bytes with no Content-Length: only counting bytes can stop it."""
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html; charset=utf-8")
-    h.send_header("Connection", "close")
-    h.end_headers()
-    h.close_connection = True
+    start_unsized_body(h)
     chunk = b"<p>" + b"x" * 65_530 + b"</p>"
     try:
         for _ in range(HUGE_BODY // len(chunk) + 1):
