@@ -3,7 +3,7 @@
 Each rule describes a kind of line found on news sites at large, never a named
 site: the headline or standfirst repeated at the top, share and newsletter
 prompts, "read more" pointers and teaser headlines, bare date, byline and
-contact lines, labelled site notices. Rules only touch short lines, so a real
+contact lines, labelled site notices, the numbered captions of an embedded slideshow. Rules only touch short lines, so a real
 paragraph that happens to start the same way survives; a line naming a wire
 agency is never furniture (credits feed wire attribution). Picture captions
 are left to trafilatura, which drops <figure>/<figcaption>: text rules for
@@ -114,6 +114,9 @@ WIRE_NAME = re.compile(
     r"|xinhua|kyodo|yonhap|anadolu|interfax)\b",
     re.IGNORECASE,
 )
+# a slideshow's caption counter: "3/50 ...", "3 of 50 ...", "(3/50)"
+SLIDE = re.compile(r"^[(\[-]?\s*(\d{1,3})\s*(?:/|of|von|de|sur|di)\s*(\d{1,3})\b", re.IGNORECASE)
+MIN_SLIDES = 3  # a run of this many numbered captions is a gallery, not the story
 TRAILING_BUTTON = re.compile(r"\s*(?:click to tweet|tweet this)$", re.IGNORECASE)
 
 
@@ -159,7 +162,7 @@ def clean_blocks(
     List items right after a dropped pointer ("Related:", "More:") are the
     pointed-to headlines and go with it.
     """
-    blocks = _strip_top(blocks, facts, rule)
+    blocks = drop_slideshows(_strip_top(blocks, facts, rule))
     authors = frozenset(words(a) for a in facts.authors)
     keep: list[Block] = []
     after_pointer = False
@@ -172,6 +175,33 @@ def clean_blocks(
         elif kind in ("pointer", "label"):
             after_pointer = True
     return keep
+
+
+def drop_slideshows(blocks: list[Block]) -> list[Block]:
+    """Drop runs of a gallery's numbered captions ("1/50 ...", "2/50 ..."): a slideshow
+    embedded in the page, each slide's caption a teaser for something else."""
+    counters = [_slide(b.text) for b in blocks]
+    drop: set[int] = set()
+    start = 0
+    for i in range(1, len(blocks) + 1):
+        if i < len(blocks) and _continues(counters[i - 1], counters[i]):
+            continue
+        if counters[start] is not None and i - start >= MIN_SLIDES:
+            drop.update(range(start, i))
+        start = i
+    return [b for i, b in enumerate(blocks) if i not in drop] if drop else blocks
+
+
+def _slide(line: str) -> tuple[int, int] | None:
+    match = SLIDE.match(line)
+    if match is None:
+        return None
+    number, total = int(match.group(1)), int(match.group(2))
+    return (number, total) if 0 < number <= total else None
+
+
+def _continues(before: tuple[int, int] | None, after: tuple[int, int] | None) -> bool:
+    return before is not None and after is not None and after == (before[0] + 1, before[1])
 
 
 def _xmltotxt(element: Any, include_formatting: bool) -> str:

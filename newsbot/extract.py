@@ -3,7 +3,9 @@
 The body comes from trafilatura's main extractor in fast precision mode, which
 is about twice as fast as its defaults and on the public benchmark about as
 good; where a cheap signal says it failed, `newsbot.fallback` asks
-readability-lxml for a second opinion; `newsbot.cleanup` then drops what
+readability-lxml for a second opinion, and where both found next to nothing,
+trafilatura runs again with its own fallbacks and no precision focus (a body
+lost is lost from the archive); `newsbot.cleanup` then drops what
 general rules recognise as furniture (headline and standfirst repeated at the
 top, share, newsletter and "read more" lines, date, byline and contact lines).
 Metadata is read with trafilatura's metadata helpers, skipping its date
@@ -47,9 +49,19 @@ from newsbot.cleanup import (
     blocks_from_xml,
     clean_blocks,
 )
-from newsbot.fallback import DEFAULT_RULE, MIN_EXTRACTED_SIZE, FallbackRule, second_opinion
+from newsbot.pagecontent import mostly_links
+from newsbot.fallback import (
+    DEFAULT_RULE,
+    MIN_EXTRACTED_SIZE,
+    FallbackRule,
+    needs_rescue,
+    readability_blocks,
+    second_opinion,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from lxml.html import HtmlElement
     from trafilatura.settings import Document
 
@@ -68,6 +80,7 @@ class ExtractOptions:
     """Knobs of `extract_article`; the defaults are the benchmarked ones."""
 
     favor_precision: bool = True  # trafilatura focus: precision drops more furniture
+    fast: bool = True  # trafilatura without its own fallback extractors
     second_opinion: bool = True  # readability-lxml where the first extraction looks failed
     clean: bool = True  # general furniture rules (newsbot.cleanup)
     include_tables: bool = True
@@ -105,21 +118,50 @@ def extract_article(
 
 
 def extract_blocks(tree: HtmlElement, url: str, options: ExtractOptions) -> list[Block]:
-    """The body as blocks: trafilatura first, then readability if that looks failed."""
+    """The body as blocks: trafilatura first, readability if that looks failed, and
+    trafilatura with its own fallbacks and no precision focus if both found next to
+    nothing (a body lost is lost from the archive; the cleanup rules still run)."""
+    blocks = _trafilatura_blocks(tree, url, options, fast=options.fast,
+                                 favor_precision=options.favor_precision)
+    if options.second_opinion:
+        blocks = second_opinion(tree, blocks, options.fallback)
+        if needs_rescue(blocks, options.fallback):
+            blocks = _rescue(tree, url, options, blocks)
+    return blocks
+
+
+def _rescue(tree: HtmlElement, url: str, options: ExtractOptions, blocks: list[Block]) -> list[Block]:
+    """trafilatura's recall pass, else readability's body however short: the first that
+    finds more than `blocks`, and more than a list of links (on a page whose story is
+    behind a wall, other stories' headlines may be all that is left beside its lead)."""
+    asks: tuple[Callable[[], list[Block]], ...] = (
+        lambda: _trafilatura_blocks(tree, url, options, fast=False, favor_precision=False),
+        lambda: readability_blocks(tree),
+    )
+    for ask in asks:
+        found = ask()
+        if _chars(found) > _chars(blocks) and not mostly_links("\n".join(b.text for b in found), tree):
+            return found
+    return blocks
+
+
+def _trafilatura_blocks(tree: HtmlElement, url: str, options: ExtractOptions, *, fast: bool,
+                        favor_precision: bool) -> list[Block]:
     doc = bare_extraction(
         tree,
         url=url,
-        fast=True,
-        favor_precision=options.favor_precision,
+        fast=fast,
+        favor_precision=favor_precision,
         include_comments=False,
         include_tables=options.include_tables,
         with_metadata=False,
     )
     body = getattr(doc, "body", None)
-    blocks = blocks_from_xml(body) if body is not None else []
-    if options.second_opinion:
-        blocks = second_opinion(tree, blocks, options.fallback)
-    return blocks
+    return blocks_from_xml(body) if body is not None else []
+
+
+def _chars(blocks: list[Block]) -> int:
+    return sum(len(b.text) for b in blocks)
 
 
 def page_headlines(tree: HtmlElement) -> tuple[str, ...]:

@@ -68,6 +68,11 @@ def needs_second_opinion(length: int, page_chars: int, rule: FallbackRule = DEFA
     return length < rule.tiny_chars or length < rule.short_share * page_chars
 
 
+def needs_rescue(blocks: list[Block], rule: FallbackRule = DEFAULT_RULE) -> bool:
+    """After both opinions, still less than trafilatura's own minimum for an extraction."""
+    return sum(len(b.text) for b in blocks) < rule.min_chars
+
+
 def accept_second(first: str, second: str, rule: FallbackRule = DEFAULT_RULE) -> bool:
     """Take the second body if it is clearly longer and extends the first."""
     if len(second) < rule.min_chars or len(second) <= rule.min_growth * len(first):

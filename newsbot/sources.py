@@ -21,6 +21,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from newsbot.sitestats import site_of
+
 
 class SourceError(ValueError):
     """A sources file or URL list that cannot be crawled as given."""
@@ -53,13 +55,14 @@ class Source:
 
 
 def from_urls(spec: str, timezone: str | None = None) -> list[Source]:
-    """One source per host from a comma-separated URL list."""
+    """One source per host:port (its name) from a comma-separated URL list."""
     by_host: dict[str, Source] = {}
     for url in (u.strip() for u in spec.split(",")):
         if not url:
             continue
         host = _check_url(url)
-        src = by_host.setdefault(host, Source(host, [], [host], _check_zone(timezone, host)))
+        name = site_of(url)
+        src = by_host.setdefault(name, Source(name, [], [host], _check_zone(timezone, host)))
         src.start_urls.append(url)
     if not by_host:
         raise SourceError("no start URL given")

@@ -19,6 +19,7 @@ from w3lib.encoding import html_body_declared_encoding
 from newsbot.datesearch import find_dates, guess_site_timezone
 from newsbot.dedup import make_signature
 from newsbot.extract import extract_article
+from newsbot.pagecontent import PageSignals, verdict
 from newsbot.state import text_hash
 from newsbot.templates import Paragraphs
 from newsbot.urls import article_id
@@ -39,6 +40,9 @@ LEGACY_BY_LANGUAGE = {
     "lt": "cp1257", "lv": "cp1257", "et": "cp1257", "vi": "cp1258", "th": "cp874",
     "ja": "cp932", "ko": "cp949", "zh": "gb18030",
 }
+REPLACEMENT = "\ufffd"
+MAX_STRAY = 8  # invalid UTF-8 sequences a page declared UTF-8 may carry and stay UTF-8
+STRAY_EVIDENCE = 2  # ... each outnumbered this many times by valid non-ASCII characters
 HTML_LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.IGNORECASE)
 
 
@@ -55,13 +59,16 @@ def decode(body: bytes, encoding: str | None) -> tuple[str, bool]:
     """Text of a page in its declared encoding, or a likely one when that fails.
 
     Returns (text, fallback) where fallback says the declaration was wrong
-    (e.g. cp1252 or Shift-JIS bytes served as UTF-8).
+    (e.g. cp1252 or Shift-JIS bytes served as UTF-8). A page declared UTF-8 with a
+    few stray bytes among its valid multi-byte characters is UTF-8 (`stray_utf8`).
     """
     if encoding:
         try:
             return body.decode(encoding), False
         except (UnicodeDecodeError, LookupError):
             pass
+        if _is_utf8(encoding) and (text := stray_utf8(body)) is not None:
+            return text, False
     for candidate in fallback_encodings(body):
         try:
             return body.decode(candidate), bool(encoding)
@@ -71,8 +78,26 @@ def decode(body: bytes, encoding: str | None) -> tuple[str, bool]:
     return (text if isinstance(text, str) else body.decode("utf-8", "replace")), bool(encoding)
 
 
+def stray_utf8(body: bytes) -> str | None:
+    """The page as UTF-8 with U+FFFD for its invalid sequences, if they are strays: at
+    most MAX_STRAY of them, and at most one per STRAY_EVIDENCE valid non-ASCII characters.
+    Text in a legacy single-byte encoding has almost no valid UTF-8 multi-byte sequence,
+    so its accented letters fail that test however few there are."""
+    text = body.decode("utf-8", "replace")
+    invalid = text.count(REPLACEMENT) - body.count(REPLACEMENT.encode("utf-8"))
+    if invalid > MAX_STRAY:
+        return None
+    valid = sum(1 for ch in text if ord(ch) > 127) - text.count(REPLACEMENT)
+    return text if valid >= STRAY_EVIDENCE * invalid else None
+
+
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
+
+
 def process_page(url: str, body: bytes, encoding: str | None, context: dict[str, Any]) -> dict[str, Any]:
-    """Extract one article page. Never raises: failures come back as {'error': ...}."""
+    """Extract one article page. Never raises: failures come back as {'error': ...}, a page
+    that is no article as {'no_record': reason} (`newsbot.norecord`)."""
     try:
         return _process(url, body, encoding, context)
     except Exception as exc:  # a worker must report, not die, whatever a page does
@@ -92,13 +117,15 @@ def _process(url: str, body: bytes, encoding: str | None, context: dict[str, Any
     html, fallback = decode(body, encoding)
     tree = load_html(html)
     if tree is None:
-        return {"error": "unparseable HTML", "empty": True}
+        return {"no_record": "no_text", "charset_fallback": fallback}
     zone = context.get("timezone") or guess_site_timezone(tree, url) or context.get("default_timezone")
     dates = find_dates(tree, url, tz=zone, hints=context.get("hints") or {}, now=_capture_time(context))
+    signals = PageSignals.of(tree, html)  # before the extraction prunes the tree
     fields = extract_article(tree, url)
-    if not fields or not fields.get("text"):
-        return {"empty": True, "charset_fallback": fallback}
-    text = fields["text"]
+    text = (fields or {}).get("text") or ""
+    reason = verdict(text, signals)
+    if fields is None or reason is not None:
+        return {"no_record": reason or "no_text", "charset_fallback": fallback}
     return {
         "id": article_id(url),
         "fields": fields,

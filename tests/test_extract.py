@@ -419,3 +419,30 @@ def test_options_switch_parts_off() -> None:
         seed_page(), URL, options=ExtractOptions(clean=False, second_opinion=False)
     )
     assert bare is not None and bare["text"]
+
+
+def test_slideshow_captions_are_dropped_and_numbers_in_prose_kept() -> None:
+    slides = [Block("p", f"{i}/12 Caption of slide {i}, a teaser for another story") for i in range(1, 13)]
+    blocks = [Block("p", BODY[0]), *slides, Block("p", "3/4 of the members voted for the plan."),
+              Block("p", BODY[1])]
+    kept = [b.text for b in clean_blocks(blocks, PageFacts())]
+    assert kept == [BODY[0], "3/4 of the members voted for the plan.", BODY[1]]
+
+
+def test_when_both_opinions_find_nothing_trafilatura_is_asked_for_recall(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body the precision pass and readability both miss is still kept."""
+    import newsbot.extract as extract
+
+    real = extract.bare_extraction
+    asked: list[dict[str, object]] = []
+
+    def precise_finds_nothing(*args: object, **kwargs: object) -> object:
+        asked.append(kwargs)
+        return None if kwargs.get("favor_precision") else real(*args, **kwargs)
+
+    monkeypatch.setattr(extract, "bare_extraction", precise_finds_nothing)
+    monkeypatch.setattr(extract, "second_opinion", lambda tree, blocks, rule: [])
+    result = extract_article(seed_page(), URL)
+    assert result is not None and all(p[:50] in result["text"] for p in BODY)
+    assert [(k["fast"], k["favor_precision"]) for k in asked] == [(True, True), (False, False)]

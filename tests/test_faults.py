@@ -208,7 +208,7 @@ def test_pages_without_any_charset(all_records: list[dict[str, Any]]) -> None:
 
 
 def test_binary_served_as_html_is_archived_not_extracted(crawl: Crawl, exchanges: dict[str, Any]) -> None:
-    assert stat(crawl, "pages/binary") == 2
+    assert stat(crawl, "pages/no_record/binary") == 2
     [(_, raw, headers)] = exchanges[fault_path("png")]
     assert raw == faultsite.PNG_BYTES and headers.get_header("Content-Type").startswith("text/html")
 
@@ -216,7 +216,7 @@ def test_binary_served_as_html_is_archived_not_extracted(crawl: Crawl, exchanges
 def test_empty_200_is_archived_and_counted(crawl: Crawl, exchanges: dict[str, Any]) -> None:
     [(status, raw, _)] = exchanges[fault_path("empty")]
     assert status == 200 and raw == b""
-    assert stat(crawl, "pages/no_text") == 1
+    assert stat(crawl, "pages/no_record/no_text") == 1
 
 
 # --- Redirects --------------------------------------------------------------------------

@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from twisted.internet import task
 
+from newsbot import norecord
 from newsbot.runtime import Runtime, utc_stamp
+from newsbot.sitestats import PREFIX as SITES_PREFIX
+from newsbot.sitestats import sites_summary
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -46,13 +49,17 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "duplicates": stats.get("newsbot/duplicates", 0),
         "unchanged": stats.get("newsbot/articles/unchanged", 0),
         "articles_without_date": stats.get("newsbot/date/unparsed", 0),
+        "no_record": {k[len(norecord.PREFIX):]: v for k, v in sorted(stats.items())
+                      if k.startswith(norecord.PREFIX)},
+        "sites": sites_summary(stats),
         "errors": dict(sorted(errors.items())),
         # sites whose robots.txt could not be fetched, so were crawled unrestricted (Scrapy's rule)
         "robots_txt_not_fetched": sum(v for k, v in stats.items()
                                       if k.startswith("robotstxt/exception_count/")),
         "outputs": stats.get("newsbot/outputs", {}),
         "stats": {k: v for k, v in sorted(stats.items())  # every newsbot counter, for scripts and tests
-                  if k.startswith("newsbot/") and k != "newsbot/outputs"},
+                  if k.startswith("newsbot/") and k != "newsbot/outputs"
+                  and not k.startswith(SITES_PREFIX)},
     }
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from twisted.internet import task
 
+from newsbot import sitestats
 from newsbot.dedup import make_signature
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
@@ -129,6 +130,8 @@ class ArticleArchivePipeline:
                 if removed:
                     record["text"] = text
                     self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)
+                    sitestats.inc(self.stats, record.get("source"), "template_paragraphs_removed",
+                                  removed)
             self._write(record, page_hash)
 
     def _write(self, record: dict[str, Any], page_hash: str | None) -> None:
@@ -137,6 +140,7 @@ class ArticleArchivePipeline:
         self.writers[target].write(record)
         self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id)
         self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
+        sitestats.inc(self.stats, record.get("source"), "duplicates" if duplicate else "records")
         if self.warc is not None and record.get("warc"):
             self.warc.write_metadata(record["warc"], record["url"], {"newsbot_article": {
                 "id": record["id"], "run": self.runtime.run_id,

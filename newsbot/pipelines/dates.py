@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 
+from newsbot import sitestats
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -36,5 +38,6 @@ class DateStatsPipeline:
                 self.stats.inc_value("newsbot/date/day_only")
         else:
             self.stats.inc_value("newsbot/date/unparsed")
+            sitestats.inc(self.stats, adapter.get("source"), "undated")
             logger.info("no publication date found for %s", adapter.get("url"))
         return item

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from newsbot import norecord
 from newsbot.items import Article, Page
 from newsbot.pipelines.order import CaptureOrder
 from newsbot.pool import make_pool, process_page
+from newsbot.pagetype import is_candidate
 from newsbot.urls import article_id, host_of
 
 if TYPE_CHECKING:
@@ -67,12 +69,14 @@ class ExtractionPipeline:
         self.order = CaptureOrder(stall_timeout=timeout * 4)
         self.pool: ProcessPoolExecutor | None = None
         self.default_zone: str | None = None
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         workers = crawler.settings.getint("EXTRACT_WORKERS", 0) or os.cpu_count() or 1
         pipeline = cls(workers, crawler.settings.getfloat("EXTRACT_TIMEOUT", 60), crawler.stats)
         pipeline.default_zone = crawler.settings.get("DATES_DEFAULT_TIMEZONE")
+        pipeline.crawler = crawler
         pipeline.pool = make_pool(workers)  # now, so workers start while Scrapy does
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(pipeline.item_left, signal=signal)
@@ -98,14 +102,33 @@ class ExtractionPipeline:
         await self.order.turn(item.seq)
         if result.get("charset_fallback"):
             self.stats.inc_value("newsbot/pages/charset_fallback")
-        if "error" in result and not result.get("empty"):
+        if "error" in result:
             self.stats.inc_value("newsbot/errors/extraction")
             logger.warning("extraction failed for %s: %s", item.url, result["error"])
-            raise DropItem(f"extraction failed: {result['error']}", log_level="INFO")
-        if result.get("empty") or "fields" not in result:
-            self.stats.inc_value("newsbot/pages/no_text")
-            raise DropItem(f"no article text in {item.url}", log_level="INFO")
+            self._no_record(item, "extraction_failed")
+            raise DropItem(f"extraction failed: {result['error']}", log_level="DEBUG")
+        if "fields" not in result:
+            reason = result.get("no_record") or "no_text"
+            self._no_record(item, reason)
+            if reason in ("listing", "no_text"):
+                self._follow(item)
+            raise DropItem(f"no record ({reason}): {item.url}", log_level="DEBUG")
         return article_from(item, result)
+
+    def _no_record(self, page: Page, reason: str) -> None:
+        norecord.count(self.stats, reason, page.url, page.context.get("source"),
+                       candidate=is_candidate(page.context))
+
+    def _follow(self, page: Page) -> None:
+        """A candidate the workers judged a listing (or found no text in): the spider
+        follows its links, as it follows a page it could tell was a listing from its head
+        (a replay follows none)."""
+        crawler = self.crawler
+        follow = getattr(crawler.spider, "follow_listing", None) if crawler is not None else None
+        if follow is None or crawler is None or crawler.engine is None:
+            return
+        for request in follow(page):
+            crawler.engine.crawl(request)
 
     async def _extract(self, page: Page, attempt: int = 0) -> dict[str, Any]:
         context = dict(page.context, default_timezone=self.default_zone, fetched_at=page.fetched_at)

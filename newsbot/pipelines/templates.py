@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from newsbot import sitestats
 from newsbot.dedup import make_signature
 from newsbot.runtime import Runtime
 from newsbot.templates import TemplateStore
@@ -61,5 +62,6 @@ class TemplatePipeline:
             adapter["text"] = text
             adapter["signature"] = make_signature(text)
             self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)
+            sitestats.inc(self.stats, adapter.get("source"), "template_paragraphs_removed", removed)
             self.stats.inc_value("newsbot/templates/pages_cleaned")
         return item

@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
+from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 
-from newsbot import discovery, sources
+from newsbot import discovery, norecord, sources
 from newsbot.dates import normalize_date
 from newsbot.failures import describe, failure_key
 from newsbot.pagetype import url_kind
+from newsbot.sitestats import site_key
 from newsbot.spiders.pages import ArticlePages, is_html
 from newsbot.urls import without_tracking
 
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from newsbot.items import Page
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +100,11 @@ class NewsSpider(ArticlePages, Spider):
     def _request(self, url: str, source: str, *, callback: Any, depth: int,
                  hints: dict[str, str] | None = None, start: bool = False,
                  listed: bool = False) -> Request:
+        """A request whose capture context (archived with the response) says how the page
+        was reached: `candidate` for start URLs and sitemap or feed entries, and its depth."""
         src = self.by_name[source]
-        context = {"source": source, "timezone": src.timezone, "hints": hints or {}, "listed": listed}
+        context = {"source": source, "timezone": src.timezone, "hints": hints or {},
+                   "candidate": listed or start, "depth": depth}
         return Request(without_tracking(url), callback=callback, errback=self.on_error,
                        meta={"newsbot_context": context, "newsbot_depth": depth,
                              "newsbot_start": start})
@@ -124,6 +131,7 @@ class NewsSpider(ArticlePages, Spider):
     def parse_any(self, response: Response) -> Iterator[Any]:
         context = response.meta.get("newsbot_context") or {}
         source = context.get("source") or self.sources[0].name
+        self._inc(site_key(source, "pages_fetched"))
         if urlsplit(response.url).path.endswith("/robots.txt"):
             for url in discovery.robots_sitemaps(response.body):
                 yield self._request(url, source, callback=self.parse_any, depth=0)
@@ -145,7 +153,7 @@ class NewsSpider(ArticlePages, Spider):
                 entries = discovery.parse_feed(body, problems)
                 hint_key = "feed"
             else:
-                self._inc("newsbot/pages/skipped_type")
+                norecord.count(self.stats, "not_html", response.url, source, candidate=False)
                 return
         except discovery.DiscoveryError as exc:
             self._inc("newsbot/errors/bad_sitemap_or_feed")
@@ -180,7 +188,19 @@ class NewsSpider(ArticlePages, Spider):
         if page is not None:
             yield page
             return
-        depth = response.meta.get("newsbot_depth", 0)
+        yield from self._listing_requests(response, source, response.meta.get("newsbot_depth", 0))
+
+    def follow_listing(self, page: Page) -> list[Request]:
+        """Requests for the links of a candidate the workers judged a listing (called by
+        the extraction stage): followed like those of a page the spider could tell was one."""
+        source, depth = page.context.get("source"), page.context.get("depth")
+        if source not in self.by_name or not isinstance(depth, int):
+            return []
+        response = HtmlResponse(page.url, body=page.body, encoding=page.encoding or "utf-8")
+        return list(self._listing_requests(response, source, depth))
+
+    def _listing_requests(self, response: HtmlResponse | Response, source: str,
+                          depth: int) -> Iterator[Request]:
         if depth >= self.follow_depth:
             return
         src = self.by_name[source]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from newsbot import norecord
 from newsbot.items import Page
-from newsbot.pagetype import page_kind
+from newsbot.pagetype import is_candidate, page_kind
 from newsbot.runtime import utc_stamp
+from newsbot.sitestats import site_key
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -49,19 +51,16 @@ class ArticlePages:
 
     def page_from(self, response: Response, context: dict[str, Any],
                   capture: dict[str, Any] | None = None) -> Page | None:
-        """A Page item if the response is an HTML article page, else None (counted).
+        """A Page item if the response is an HTML article candidate, else None (counted
+        under its reason, see `newsbot.norecord`).
 
         `capture`: when and where the response was archived (by default what the
         capture middleware put in the request's meta)."""
-        if not is_html(response):
-            self._inc("newsbot/pages/not_html")
-            return None
-        if looks_binary(response.body):
-            self._inc("newsbot/pages/binary")
-            return None
-        listed = bool(context.get("listed") or context.get("hints"))
-        if page_kind(response.url, response.body, listed=listed) != "article":
-            self._inc("newsbot/pages/listing")
+        candidate = is_candidate(context)
+        reason = self._no_page_reason(response, candidate)
+        if reason is not None:
+            norecord.count(self.stats, reason, response.url, context.get("source"),
+                           candidate=candidate)
             return None
         if capture is None:
             capture = response.meta.get("newsbot_capture") or {}
@@ -76,7 +75,17 @@ class ArticlePages:
         )
         self.page_seq += 1
         self._inc("newsbot/pages/article")
+        self._inc(site_key(context.get("source"), "article_candidates"))
         return page
+
+    @staticmethod
+    def _no_page_reason(response: Response, candidate: bool) -> str | None:
+        if not is_html(response):
+            return "not_html"
+        if looks_binary(response.body):
+            return "binary"
+        kind = page_kind(response.url, response.body, candidate=candidate)
+        return None if kind == "article" else kind
 
     @property
     def stats(self) -> StatsCollector | None:

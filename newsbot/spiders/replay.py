@@ -25,6 +25,7 @@ from scrapy.http import HtmlResponse
 
 from newsbot.items import Page
 from newsbot.runtime import Runtime
+from newsbot.sitestats import site_key, site_of
 from newsbot.sources import SourceError
 from newsbot.spiders.pages import ArticlePages
 from newsbot.warc import iter_captures
@@ -122,22 +123,28 @@ class ReplaySpider(ArticlePages, Spider):
 
     def _page(self, capture: Capture) -> Page | None:
         """The Page of an archived article response, as the live crawl made it; else None."""
+        context = self._context(capture)
         self._inc("newsbot/replay/records")
         self._inc("downloader/response_count")
         self._inc(f"downloader/response_status_count/{capture.status}")
+        self._inc(site_key(context.get("source"), "pages_fetched"))
         if not 200 <= capture.status < 300:
             return None
-        return self.page_from(self._response(capture), self._context(capture), {
+        return self.page_from(self._response(capture), context, {
             "fetched_at": capture.date,
             "warc": {"file": capture.file, "offset": capture.offset, "record_id": capture.record_id},
         })
 
     @staticmethod
     def _context(capture: Any) -> dict[str, Any]:
-        """The capture context newsbot archived; a foreign WARC's pages count as listed
-        (someone chose to capture them), so an article of unknown URL shape is kept."""
+        """The capture context newsbot archived. A capture of another tool's WARC is an
+        article candidate (someone chose to capture it), judged by the page alone; its
+        source is its host:port. Only newsbot's own contexts carry sitemap, feed and depth
+        facts."""
         context = capture.metadata.get("newsbot_context")
-        return context if context is not None else {"listed": True}
+        if context is not None:
+            return dict(context) if "source" in context else {**context, "source": site_of(capture.url)}
+        return {"candidate": True, "source": site_of(capture.url)}
 
     @staticmethod
     def _response(capture: Capture) -> HtmlResponse:
