@@ -1,0 +1,435 @@
+"""One WARC or ARC file's records, read as far as they go, and no further.
+
+warcio, on a damaged file, either raises (its generator then dies, and a caller
+that did not guard it loses the file and its own read-ahead) or writes to
+stderr and carries on (a corrupt gzip member gives a truncated body and a
+normal end; a wrong Content-Length gives a warning). :func:`read_file` turns
+each of these into one of two outcomes the replay can count:
+
+- a **bad record** (its headers parse, but it has no target URI, a bad status
+  line, a bad Content-Length or a body that does not decode): skipped, counted
+  in `FileResult.bad_records`, one WARNING;
+- a **framing error** (bad gzip member, bad chunk, truncation, unreadable
+  record line): the file ends there, every record before it kept, and
+  `FileResult.cut` says where and why, in one WARNING.
+
+It also reads what warcio alone does not: whole-file gzip (re-read as one
+stream, offsets then uncompressed), ARC v2 record lines, deterministic ids for
+ARC records.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+import sys
+import threading
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import warcio.archiveiterator
+import warcio.bufferedreaders
+import warcio.digestverifyingreader
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import (BufferedReader, ChunkedDataReader,
+                                    DecompressingBufferedReader)
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ARC2WARCHeadersParser, ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeadersParserException
+from warcio.utils import BUFF_SIZE
+
+from newsbot.warc import codecs
+
+logger = logging.getLogger(__name__)
+
+ARC_SUFFIXES = (".arc.gz", ".arc")  # read by replay only: crash recovery indexes WARC_SUFFIXES
+ARC_PENDING_ID = "<urn:arc:pending>"  # replaced by <urn:arc:FILE:OFFSET> once the offset is known
+HTTP_SCHEMES = ("http:", "https:")
+_NOT_PER_RECORD = "non-chunked gzip"  # warcio's message for a whole-file gzip
+
+codecs.register()
+
+
+class BadRecord(ValueError):
+    """A record that cannot be a capture; the records after it are still readable."""
+
+
+class FramingError(ValueError):
+    """The file cannot be read past this point."""
+
+
+@dataclass
+class FileResult:
+    """What reading one file achieved: for the replay's counts and summary."""
+
+    path: Path
+    records: int = 0
+    bad_records: int = 0
+    cut: tuple[int, str] | None = None  # (offset, cause) when the file was not read to its end
+    whole_file_gzip: bool = False       # offsets are then positions in the uncompressed stream
+    quiet: bool = False                 # a scan of headers: the reading pass logs the problems
+
+
+@dataclass
+class Item:
+    """An HTTP response or revisit (with `body` decoded) or a metadata record (raw `body`)."""
+
+    record: ArcWarcRecord
+    offset: int
+    record_id: str
+    body: bytes
+    decoded: bool = False  # a content coding was undone
+    whole_file_gzip: bool = False  # `offset` is a position in the uncompressed stream
+
+
+# --- warcio's stderr, per reading thread ---------------------------------------
+
+class _Sink(threading.local):
+    messages: list[str] | None = None
+
+
+_SINK = _Sink()
+
+
+class _Stderr:
+    """What warcio's modules see as ``sys.stderr``: messages go to the file being read."""
+
+    def write(self, text: str) -> int:
+        if _SINK.messages is None:
+            return sys.stderr.write(text)
+        if text.strip():
+            _SINK.messages.append(" ".join(text.split()))
+        return len(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+class _Sys(types.ModuleType):
+    """`sys` for warcio's modules, with a `stderr` we read; all else is the real `sys`."""
+
+    stderr = _Stderr()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys, name)
+
+
+for _module in (warcio.archiveiterator, warcio.bufferedreaders, warcio.digestverifyingreader):
+    _module.sys = _Sys("sys")
+
+
+@contextmanager
+def _capturing(messages: list[str]) -> Iterator[None]:
+    """warcio's stderr output, while this thread reads, goes to `messages`."""
+    _SINK.messages = messages
+    try:
+        yield
+    finally:
+        _SINK.messages = None
+
+
+# --- strict readers: damage raises where warcio would print and go on -------------
+
+class _BodyError(ValueError):
+    pass
+
+
+class _StrictDecompression:
+    """Raise on a decompression error after the first block (warcio prints and returns
+    nothing); a first block that does not decompress is still read as not compressed."""
+
+    error: type[ValueError] = _BodyError
+    decompressor: Any
+    num_block_read: int
+
+    def _decompress(self, data: bytes) -> bytes:
+        if not (self.decompressor and data) or self.num_block_read == 0:
+            return super()._decompress(data)  # type: ignore[misc, no-any-return]
+        try:
+            return bytes(self.decompressor.decompress(data))
+        except Exception as exc:  # zlib.error, brotli.error, ZstdError: all mean damage
+            raise self.error(f"{type(exc).__name__}: {exc}") from exc
+
+
+class _FileReader(_StrictDecompression, DecompressingBufferedReader):  # type: ignore[misc]
+    """The file's own gzip members: once one has inflated, a member that does not is damage
+    (warcio would read its compressed bytes as records)."""
+
+    error = FramingError
+    gzipped = False
+
+    def _decompress(self, data: bytes) -> bytes:
+        if self.gzipped and self.decompressor is None and data:
+            raise FramingError("corrupt gzip member: not gzip data")
+        if not (self.gzipped and self.decompressor and data):
+            out = super()._decompress(data)
+            self.gzipped = self.gzipped or bool(out and self.decompressor)
+            return out
+        try:
+            return bytes(self.decompressor.decompress(data))
+        except Exception as exc:  # zlib.error: the member is damaged
+            raise FramingError(f"corrupt gzip member: {exc}") from exc
+
+
+class _BodyReader(_StrictDecompression, BufferedReader):  # type: ignore[misc]
+    pass
+
+
+_CHUNK_HEADER = re.compile(rb"[0-9A-Fa-f]+(;[^\r\n]*)?\r\n")
+
+
+class _ChunkedReader(_StrictDecompression, ChunkedDataReader):  # type: ignore[misc]
+    """De-chunking in which a body that is not chunked at all is read as it is (warcio's
+    fallback: some tools store the de-chunked body under its old header), but a chunk
+    stream that breaks after a valid first chunk header raises."""
+
+    strict = False
+
+    @property
+    def raise_chunked_data_exceptions(self) -> bool:
+        return self.strict
+
+    @raise_chunked_data_exceptions.setter
+    def raise_chunked_data_exceptions(self, value: bool) -> None:
+        pass  # decided per chunk header, in _try_decode
+
+    def _try_decode(self, length_header: bytes) -> None:
+        self.strict = self.strict or _CHUNK_HEADER.fullmatch(length_header) is not None
+        super()._try_decode(length_header)
+
+
+# --- ARC ------------------------------------------------------------------------
+
+class _ArcParser(ARC2WARCHeadersParser):  # type: ignore[misc]
+    """ARC record lines as WARC headers, v1 and v2 alike, with a placeholder record id.
+
+    warcio splits every line into the 5 fields of ARC v1; a v2 line (URL IP date
+    type status checksum location offset filename length) is reduced to those 5
+    first. A random uuid would make two replays of one ARC differ."""
+
+    def parse(self, stream: Any, headerline: bytes | str | None = None) -> Any:
+        if headerline is None:
+            headerline = stream.readline()
+        return super().parse(stream, _as_arc_v1(headerline))
+
+    def _get_protocol_and_headers(self, headerline: str, parts: list[str]) -> tuple[str, Any]:
+        protocol, headers = super()._get_protocol_and_headers(headerline, parts)
+        return protocol, [(n, ARC_PENDING_ID if n == "WARC-Record-ID" else v) for n, v in headers]
+
+
+_ARC_V2 = re.compile(r"(\S+) (\S+) (\d{14}) (\S+) (\S+) (\S+) (\S+) (\d+|-) (\S+) (\d+)\s*")
+
+
+def _as_arc_v1(line: bytes | str) -> bytes | str:
+    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+    match = _ARC_V2.fullmatch(text)
+    if match is None:
+        return line
+    return " ".join(match.group(1, 2, 3, 4, 10)) + "\n"
+
+
+def arc_record_id(path: Path, offset: int) -> str:
+    """A stable id for an ARC record, which has none of its own."""
+    return f"<urn:arc:{path.name}:{offset}>"
+
+
+# --- reading a file ------------------------------------------------------------------
+
+def _iterator(fh: IO[bytes]) -> ArchiveIterator:
+    it = ArchiveIterator(fh, no_record_parse=True, arc2warc=True)
+    it.reader = _FileReader(it.fh, block_size=BUFF_SIZE)
+    it.loader.arc_parser = _ArcParser()
+    return it
+
+
+def read_file(path: Path, result: FileResult, *, bodies: bool = True) -> Iterator[Item]:
+    """The HTTP responses, revisits and metadata records of `path`, as far as it reads.
+
+    `bodies`: read response bodies (else `Item.body` is empty: for scans of headers).
+    Never raises for a damaged file: `result` records what happened."""
+    done = 0
+    while True:
+        try:
+            for item in _read(path, result, bodies, gunzip=result.whole_file_gzip, skip=done):
+                yield item
+            return
+        except OSError as exc:  # (while opening: errors while reading are caught in _read)
+            _cut(result, path, 0, f"cannot open: {exc}")
+            return
+        except _WholeFileGzip as exc:
+            done = exc.records
+            result.whole_file_gzip = True
+            if not result.quiet:
+                logger.info("%s is one gzip stream, not gzip per record: read sequentially, "
+                            "offsets are uncompressed positions", path)
+
+
+class _WholeFileGzip(Exception):
+    def __init__(self, records: int) -> None:
+        super().__init__(records)
+        self.records = records
+
+
+def _read(path: Path, result: FileResult, bodies: bool, *, gunzip: bool,
+          skip: int) -> Iterator[Item]:
+    messages: list[str] = []
+    offset, seen = 0, 0
+    with open(path, "rb") as raw, (gzip.open(raw) if gunzip else raw) as fh:
+        it = _iterator(fh)  # type: ignore[arg-type]  # a GzipFile reads bytes too
+        records = iter(it)
+        while True:
+            with _capturing(messages):
+                try:
+                    offset = it.offset
+                    record = next(records, None)
+                    if record is None:
+                        return
+                    offset, seen = it.offset, seen + 1
+                    item = None if seen <= skip else _item(it, record, path, offset, bodies, result)
+                    it.read_to_end()
+                    result.records += seen > skip
+                    if messages:
+                        _bad(result, path, offset, f"length does not match: {messages.pop(0)}")
+                        item = None
+                except ArchiveLoadFailed as exc:
+                    if _NOT_PER_RECORD in str(exc) and not gunzip:
+                        raise _WholeFileGzip(seen) from None
+                    _cut(result, path, it.offset, _first_line(exc))
+                    return
+                except FramingError as exc:
+                    _cut(result, path, offset, str(exc))
+                    return
+                except Exception as exc:  # noqa: BLE001 - any failure inside warcio ends the file
+                    _cut(result, path, offset, f"{type(exc).__name__}: {_first_line(exc)}")
+                    return
+            if item is not None:
+                yield item
+
+
+def _item(it: ArchiveIterator, record: ArcWarcRecord, path: Path, offset: int, bodies: bool,
+          result: FileResult) -> Item | None:
+    """The record as an Item, or None when it is not one we read (or bad, then counted)."""
+    try:
+        _check_length(it, record)
+        record_id = record.rec_headers.get_header("WARC-Record-ID") or ""
+        if record_id == ARC_PENDING_ID:
+            record_id = arc_record_id(path, offset)
+        if record.rec_type == "metadata":
+            return Item(record, offset, record_id, _read_all(record.raw_stream),
+                        whole_file_gzip=result.whole_file_gzip)
+        if not _parse_http(it, record):
+            return None
+        body, decoded = read_body(record) if bodies else (b"", False)
+        return Item(record, offset, record_id, body, decoded, result.whole_file_gzip)
+    except BadRecord as exc:
+        _bad(result, path, offset, str(exc))
+        return None
+
+
+def _check_length(it: ArchiveIterator, record: ArcWarcRecord) -> None:
+    """A record without a usable length: the next gzip member is still readable; in an
+    uncompressed file nothing says where the next record starts."""
+    value = record.rec_headers.get_header("Content-Length")
+    if value is not None and value.strip().isdigit():
+        return
+    if it.reader.decompressor is None:
+        raise FramingError(f"bad Content-Length {value!r}")
+    while it.reader.read(BUFF_SIZE):  # the rest of this gzip member
+        pass
+    raise BadRecord(f"bad Content-Length {value!r}")
+
+
+def _parse_http(it: ArchiveIterator, record: ArcWarcRecord) -> bool:
+    """Parse the HTTP headers of a response or revisit (warcio's own parse raises inside
+    its iterator, which then dies); False for records that are not HTTP captures."""
+    if record.rec_type not in ("response", "revisit"):
+        return False
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    if not uri:
+        raise BadRecord(f"{record.rec_type} record without WARC-Target-URI")
+    if not uri.startswith(HTTP_SCHEMES):
+        return False
+    try:
+        headers = it.loader.load_http_headers(record.rec_type, uri, record.raw_stream,
+                                              record.length)
+    except (StatusAndHeadersParserException, EOFError) as exc:
+        raise BadRecord(f"bad HTTP status line: {_first_line(exc)}") from exc
+    if headers is None:
+        return False  # a revisit without HTTP headers: nothing to replay
+    code = headers.get_statuscode() or ""
+    if not (code.isdigit() and len(code) == 3):
+        raise BadRecord(f"bad HTTP status {code!r} in {headers.statusline!r}")
+    record.http_headers = headers
+    return True
+
+
+def read_body(record: ArcWarcRecord) -> tuple[bytes, bool]:
+    """The payload with chunking and a supported content coding undone, read to the end of
+    the record (a payload shorter than the record's length is a truncated file)."""
+    encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower()
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = ""
+    chunked = (record.http_headers.get_header("Transfer-Encoding") or "").strip().lower()
+    stream: Any = record.raw_stream
+    if chunked == "chunked":
+        stream = _ChunkedReader(stream, decomp_type=encoding or None)
+    elif encoding:
+        stream = _BodyReader(stream, decomp_type=encoding)
+    try:
+        body = _read_all(stream)
+    except _BodyError as exc:
+        raise BadRecord(f"body does not decode as {encoding}: {exc}") from exc
+    except warcio.bufferedreaders.ChunkedDataException as exc:
+        raise FramingError(f"bad chunk: {_first_line(exc)}") from exc
+    _read_all(record.raw_stream)  # a chunked body's trailer
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing > 0:
+        raise FramingError(f"truncated: {missing} bytes of the record missing")
+    return body, bool(encoding)
+
+
+def _read_all(stream: Any) -> bytes:
+    parts = []
+    while part := stream.read(BUFF_SIZE):
+        parts.append(part)
+    return b"".join(parts)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+def _bad(result: FileResult, path: Path, offset: int, cause: str) -> None:
+    result.bad_records += 1
+    if not result.quiet:
+        logger.warning("bad record skipped: %s at offset %d: %s", path, offset, cause)
+
+
+def _cut(result: FileResult, path: Path, offset: int, cause: str) -> None:
+    result.cut = (offset, cause)
+    if not result.quiet:
+        logger.warning("file cut short: %s at offset %d: %s (%d records read before)",
+                   path, offset, cause, result.records)
+
+
+def read_one(path: Path, offset: int, *, whole_file_gzip: bool = False) -> Item | None:
+    """The capture at `offset` of `path` (a revisit's original), or None if unreadable."""
+    result = FileResult(path)
+    with open(path, "rb") as raw, (gzip.open(raw) if whole_file_gzip else raw) as fh:
+        fh.seek(offset)
+        messages: list[str] = []
+        with _capturing(messages):
+            try:
+                it = _iterator(fh)  # type: ignore[arg-type]
+                record = next(iter(it))
+                return _item(it, record, path, offset, True, result)
+            except Exception as exc:  # noqa: BLE001 - a damaged original is just not found
+                logger.warning("original at %s offset %d unreadable: %s", path, offset,
+                               _first_line(exc))
+                return None
