@@ -27,7 +27,7 @@ from newsbot.items import Page
 from newsbot.runtime import Runtime
 from newsbot.sources import SourceError
 from newsbot.spiders.pages import ArticlePages
-from newsbot.warc import iter_captures
+from newsbot.warc import ReadReport, iter_captures
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -46,6 +46,16 @@ METADATA_WINDOW = 64
 
 def _next_batch(captures: Iterator[Capture]) -> list[Capture]:
     return list(islice(captures, READ_BATCH))
+
+
+def _nothing_read(warc: str, report: ReadReport) -> str:
+    """Why a replay gave nothing: no files, or files without a readable HTTP response."""
+    if not report.files:
+        return f"no WARC or ARC files in {warc}"
+    if report.unresolved_revisits:
+        return (f"no readable HTTP response records in {warc}: {report.unresolved_revisits} "
+                "revisits whose originals are not in these files")
+    return f"no readable HTTP response records in {warc}"
 
 
 class ReplaySpider(ArticlePages, Spider):
@@ -100,7 +110,9 @@ class ReplaySpider(ArticlePages, Spider):
     async def start(self) -> AsyncIterator[Any]:
         found = False
         self.room = asyncio.Event()
-        captures = iter_captures(self.warc, root=self.root, metadata_window=METADATA_WINDOW)
+        report = ReadReport()  # damaged files are read as far as they go, and reported here
+        captures = iter_captures(self.warc, root=self.root, metadata_window=METADATA_WINDOW,
+                                 report=report)
         # (reading and gunzipping WARC records happens off the reactor thread, a batch a trip)
         while batch := await asyncio.to_thread(_next_batch, captures):
             found = True
@@ -116,9 +128,24 @@ class ReplaySpider(ArticlePages, Spider):
         if found:
             self._inc("newsbot/start/reachable")
         elif self.stats is not None:
-            self.stats.set_value("newsbot/failed", f"no HTTP response records in {self.warc}")
+            self.stats.set_value("newsbot/failed", _nothing_read(self.warc, report))
+        self._count(report)
         self.exhausted = True
         self._close_when_done()
+
+    def _count(self, report: ReadReport) -> None:
+        """The reading's figures, for the summary and the exit status."""
+        if self.stats is None:
+            return
+        self.stats.set_value("newsbot/replay/files", len(report.files))
+        self.stats.set_value("newsbot/replay/bad_records", report.bad_records)
+        self.stats.set_value("newsbot/replay/unresolved_revisits", report.unresolved_revisits)
+        self.stats.set_value("newsbot/replay/incomplete", len(report.incomplete))
+        self.stats.set_value("newsbot/replay/incomplete_files", [
+            {"file": str(f.path), "offset": f.cut[0], "cause": f.cut[1]}
+            for f in report.incomplete if f.cut is not None])
+        self.stats.set_value("newsbot/replay/whole_file_gzip_files",
+                             [str(f.path) for f in report.files if f.whole_file_gzip])
 
     def _page(self, capture: Capture) -> Page | None:
         """The Page of an archived article response, as the live crawl made it; else None."""
