@@ -2,14 +2,20 @@
 
 Pure functions over bytes. The XML parser resolves no entities and fetches
 nothing, so an XML bomb or an external entity in a hostile sitemap is inert;
-gzipped sitemaps are inflated with a size cap against gzip bombs.
+gzipped sitemaps are inflated with a size cap against gzip bombs. Real
+documents are read as they come: a byte-order mark, whitespace or comments
+before the root, an encoding declaration the bytes do not match, ``xml:base``
+in feeds, robots.txt lines in any case and with relative URLs.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
 import zlib
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -48,34 +54,67 @@ def maybe_gunzip(body: bytes, limit: int = MAX_INFLATED) -> bytes:
     return out
 
 
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+         (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+
+
+def _head(body: bytes) -> str:
+    """The document's first characters, whatever its byte-order mark, as text to sniff."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):2048].decode(codec, "ignore")
+    return body[:2048].decode("latin-1").replace("\x00", "")  # (UTF-16 without a BOM too)
+
+
+def _normalized(body: bytes) -> bytes:
+    """`body` without a UTF-8 byte-order mark or whitespace before its XML declaration,
+    both of which make libxml2 give up on a document it could otherwise read."""
+    if body.startswith(codecs.BOM_UTF8):
+        body = body[len(codecs.BOM_UTF8):]
+    return body.lstrip() if body[:1].isspace() else body
+
+
 def xml_root_name(body: bytes) -> str | None:
     """Local name of the document element ('urlset', 'sitemapindex', 'rss', 'feed', 'RDF'), if XML."""
-    head = body[:2048].lstrip()
-    if not head.startswith(b"<"):
+    if not _head(body).lstrip().startswith("<"):
         return None
-    try:
-        for _, elem in etree.iterparse(io.BytesIO(body), events=("start",),
-                                       resolve_entities=False, no_network=True, load_dtd=False,
-                                       recover=True, huge_tree=False):
-            return str(etree.QName(elem).localname)
-    except etree.XMLSyntaxError:
-        return None
+    for candidate in (_normalized(body), _without_declaration(body)):
+        try:
+            for _, elem in etree.iterparse(io.BytesIO(candidate), events=("start",),
+                                           resolve_entities=False, no_network=True,
+                                           load_dtd=False, recover=True, huge_tree=False):
+                return str(etree.QName(elem).localname)
+        except etree.XMLSyntaxError:
+            continue
     return None
 
 
-def _root(body: bytes, problems: list[str] | None = None) -> etree._Element:
+def _without_declaration(body: bytes) -> bytes:
+    """`body` with its XML declaration removed: read as UTF-8 when it names an encoding
+    the bytes do not have (a UTF-8 feed labelled UTF-16 is common)."""
+    return _DECLARATION.sub(b"", _normalized(body), count=1)
+
+
+def _root(body: bytes, problems: list[str] | None = None,
+          base_url: str | None = None) -> etree._Element:
     """The document element, recovered as far as it goes; parse errors appended to `problems`."""
-    parser = _parser()
-    try:
-        root = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as exc:
-        raise DiscoveryError(f"not XML: {exc}") from exc
-    if root is None:
-        raise DiscoveryError("empty or unreadable XML document")
-    if problems is not None:
-        problems.extend(f"line {e.line}: {e.message}" for e in parser.error_log
-                        if e.level >= etree.ErrorLevels.ERROR)
-    return root
+    failure = "empty or unreadable XML document"
+    for candidate in (_normalized(body), _without_declaration(body)):
+        parser = _parser()
+        try:
+            root = etree.fromstring(candidate, parser, base_url=base_url)
+        except etree.XMLSyntaxError as exc:
+            failure = f"not XML: {exc}"
+            continue
+        if root is None:
+            continue
+        if problems is not None:
+            problems.extend(f"line {e.line}: {e.message}" for e in parser.error_log
+                            if e.level >= etree.ErrorLevels.ERROR)
+        return root
+    raise DiscoveryError(failure)
 
 
 def _child_text(elem: etree._Element, *names: str) -> str | None:
@@ -111,9 +150,12 @@ def parse_sitemap(body: bytes, problems: list[str] | None = None) -> list[Entry]
     return entries
 
 
-def parse_feed(body: bytes, problems: list[str] | None = None) -> list[Entry]:
-    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, with their stated date (see parse_sitemap)."""
-    root = _root(body, problems)
+def parse_feed(body: bytes, problems: list[str] | None = None,
+               base_url: str | None = None) -> list[Entry]:
+    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, with their stated date (see parse_sitemap).
+
+    Links are resolved against the ``xml:base`` in scope and then `base_url` (the feed's URL)."""
+    root = _root(body, problems, base_url)
     entries = []
     for node in root.iter():
         if not isinstance(node.tag, str) or etree.QName(node).localname not in ("item", "entry"):
@@ -131,19 +173,38 @@ def _feed_link(node: etree._Element) -> str | None:
             continue
         href = child.get("href")
         if href and child.get("rel", "alternate") == "alternate":
-            return str(href).strip()
+            return _resolved(child, str(href).strip())
         if child.text and child.text.strip():
-            return str(child.text).strip()
+            return _resolved(child, str(child.text).strip())
     guid = _child_text(node, "guid")
     return guid if guid and guid.startswith("http") else None
 
 
-def robots_sitemaps(body: bytes) -> list[str]:
-    """The Sitemap: lines of a robots.txt."""
-    text = body.decode("utf-8", "replace")
-    return [line.split(":", 1)[1].strip() for line in text.splitlines()
-            if line.lower().startswith("sitemap:") and line.split(":", 1)[1].strip()]
+def _resolved(elem: etree._Element, link: str) -> str:
+    """`link` against the element's base (xml:base in scope, else the document URL)."""
+    base = elem.base
+    if not base:
+        return link
+    try:
+        return urljoin(str(base), link)
+    except ValueError:  # an unparseable base or link: the caller counts the link as bad
+        return link
 
+
+def robots_sitemaps(body: bytes, base_url: str | None = None) -> list[str]:
+    """The Sitemap: lines of a robots.txt, in any case, whitespace and comments stripped,
+    relative URLs joined against `base_url` (the robots.txt URL)."""
+    urls = []
+    for line in body.decode("utf-8-sig", "replace").splitlines():
+        field, sep, value = line.partition(":")
+        value = value.split("#", 1)[0].strip()
+        if not sep or field.strip().lower() != "sitemap" or not value:
+            continue
+        try:
+            urls.append(urljoin(base_url, value) if base_url else value)
+        except ValueError:
+            urls.append(value)  # left for the caller to count as a bad URL
+    return urls
 
 
 __all__ = [

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import read_jsonl, records, run_scrapy
+from pagesite import Pages, serve_pages
 
 DATA = Path(__file__).resolve().parent / "data"
 ARCHIVES = DATA / "archives"
@@ -25,11 +24,6 @@ COMPARED = ["id", "url", "title", "text", "authors", "published", "published_raw
 
 sys.path.insert(0, str(DATA))
 import make_archives  # noqa: E402
-
-if sys.version_info >= (3, 14):
-    from compression import zstd
-else:
-    from backports import zstd
 
 
 def summary(archive: Path) -> dict[str, Any]:
@@ -84,48 +78,21 @@ def test_nothing_replayable_exits_1_and_says_why(tmp_path: Path) -> None:
 
 # --- a site that serves zstd, crawled then replayed --------------------------------
 
-class _ZstdSite(BaseHTTPRequestHandler):
-    pages: dict[str, bytes] = {}
-
-    def do_GET(self) -> None:
-        body = self.pages.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        ctype = "application/xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
-        if "zstd" in (self.headers.get("Accept-Encoding") or ""):
-            body = zstd.compress(body)
-            self.send_response(200)
-            self.send_header("Content-Encoding", "zstd")
-        else:
-            self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+def _zstd_pages(base: str) -> Pages:
+    html = "text/html; charset=utf-8"
+    pages = {make_archives.article(n)[0].replace(make_archives.HOST, ""): (html, make_archives.article(n)[1])
+             for n in (41, 42, 43)}
+    locs = "".join(f"<url><loc>{base}{p}</loc></url>" for p in pages)
+    pages["/sitemap.xml"] = ("application/xml", (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{locs}</urlset>").encode())
+    return pages
 
 
 @pytest.fixture
 def zstd_site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.6", 0), _ZstdSite)
-    base = f"http://127.0.0.6:{server.server_port}"
-    pages = {}
-    for n in (41, 42, 43):
-        url, body = make_archives.article(n)
-        pages[url.replace(make_archives.HOST, "")] = body
-    locs = "".join(f"<url><loc>{base}{p}</loc></url>" for p in pages)
-    pages["/sitemap.xml"] = (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/'
-                             f'schemas/sitemap/0.9">{locs}</urlset>').encode()
-    pages["/robots.txt"] = b"User-agent: *\nAllow: /\n"
-    _ZstdSite.pages = pages
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serve_pages("127.0.0.6", _zstd_pages, zstd_bodies=True) as base:
         yield base
-    finally:
-        server.shutdown()
 
 
 def test_crawl_of_a_zstd_site_then_its_replay_give_identical_records(tmp_path: Path,
