@@ -111,3 +111,17 @@ def test_crawl_of_a_zstd_site_then_its_replay_give_identical_records(tmp_path: P
     assert len(live) == 3 and live.keys() == again.keys()
     for rid, rec in live.items():
         assert {f: again[rid][f] for f in COMPARED} == {f: rec[f] for f in COMPARED}
+
+
+def test_a_capture_scrapy_refuses_is_counted_and_the_rest_replayed(tmp_path: Path) -> None:
+    good_url, good = make_archives.article(45)
+    bad_url = "http://[::1/news/2025/12/15/broken-address-46.html"  # urlsplit refuses it
+    warc = tmp_path / "odd.warc.gz"
+    warc.write_bytes(make_archives.gz([make_archives.response(bad_url, make_archives.http(good)),
+                                       make_archives.response(good_url, make_archives.http(good))]))
+    archive = tmp_path / "archive"
+    proc = replay(warc, archive)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert [r["url"] for r in records(archive)] == [good_url]
+    assert summary(archive)["stats"]["newsbot/replay/unreplayable"] == 1
+    assert "capture not replayable: " in proc.stderr

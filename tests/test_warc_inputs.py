@@ -160,3 +160,15 @@ def test_wget_warc_of_a_local_site(tmp_path: Path) -> None:
     captures = list(iter_captures(tmp_path / "wget.warc.gz", report=report))
     assert [c.url for c in captures] == [f"{base}/", f"{base}/robots.txt", url.replace(make_archives.HOST, base)]
     assert captures[-1].body == body and report.files[0].cut is None
+
+
+def test_a_file_cut_inside_a_record_that_is_not_read_is_still_cut(tmp_path: Path) -> None:
+    """The last record is a request (its block is skipped, not read): still a truncation."""
+    url, body = make_archives.article(44)
+    request = make_archives.warc_block([("WARC-Type", "request"), ("WARC-Target-URI", url),
+                                        ("WARC-Date", make_archives.DATE)], b"GET / HTTP/1.1\r\n" * 40)
+    path = tmp_path / "cut-request.warc"
+    path.write_bytes(make_archives.response(url, make_archives.http(body)) + request[:-300])
+    captures, report = read(str(path))
+    assert [c.url for c in captures] == [url]
+    assert report.files[0].cut is not None and "truncated" in report.files[0].cut[1]

@@ -15,6 +15,7 @@ archives (site zone, feed date) is then simply absent.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from itertools import islice
 from pathlib import Path
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from newsbot.warc import Capture
+
+logger = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT = 64  # pages read ahead of the pipeline: bounds memory on huge WARCs
 READ_BATCH = 16  # records read per trip to the reading thread
@@ -117,7 +120,7 @@ class ReplaySpider(ArticlePages, Spider):
         while batch := await asyncio.to_thread(_next_batch, captures):
             found = True
             for capture in batch:
-                page = self._page(capture)
+                page = self._replayed(capture)
                 if page is None:
                     continue
                 while self.in_flight >= MAX_IN_FLIGHT:
@@ -132,6 +135,17 @@ class ReplaySpider(ArticlePages, Spider):
         self._count(report)
         self.exhausted = True
         self._close_when_done()
+
+    def _replayed(self, capture: Capture) -> Page | None:
+        """`_page`, with a capture it cannot turn into a response (a URL or headers Scrapy
+        refuses) counted and logged in one line instead of ending the replay."""
+        try:
+            return self._page(capture)
+        except (ValueError, TypeError, UnicodeError) as exc:
+            self._inc("newsbot/replay/unreplayable")
+            logger.warning("capture not replayable: %s at offset %d (%s): %s: %s", capture.file,
+                           capture.offset, capture.url, type(exc).__name__, exc)
+            return None
 
     def _count(self, report: ReadReport) -> None:
         """The reading's figures, for the summary and the exit status."""

@@ -57,3 +57,5 @@ def register() -> None:
     """Make warcio decode ``br`` and ``zstd`` bodies (idempotent)."""
     BufferedReader.DECOMPRESSORS["br"] = BrotliDecompressor
     BufferedReader.DECOMPRESSORS["zstd"] = ZstdDecompressor
+    # RFC 9110 asks recipients to read x-gzip as gzip; old servers still send it
+    BufferedReader.DECOMPRESSORS.setdefault("x-gzip", BufferedReader.DECOMPRESSORS["gzip"])

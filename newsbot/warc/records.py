@@ -14,41 +14,36 @@ each of these into one of two outcomes the replay can count:
   `FileResult.cut` says where and why, in one WARNING.
 
 It also reads what warcio alone does not: whole-file gzip (re-read as one
-stream, offsets then uncompressed), ARC v2 record lines, deterministic ids for
-ARC records.
+stream, offsets then uncompressed) and, through :mod:`newsbot.warc.arc`, ARC v2
+record lines with deterministic record ids.
 """
 
 from __future__ import annotations
 
 import gzip
 import logging
-import re
-import sys
-import threading
-import types
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import warcio.archiveiterator
-import warcio.bufferedreaders
-import warcio.digestverifyingreader
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import (BufferedReader, ChunkedDataReader,
-                                    DecompressingBufferedReader)
+from warcio.bufferedreaders import BufferedReader, ChunkedDataException
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.recordloader import ARC2WARCHeadersParser, ArcWarcRecord
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.utils import BUFF_SIZE
 
 from newsbot.warc import codecs
+from newsbot.warc.arc import ARC_PENDING_ID, ARC_SUFFIXES, ArcParser, arc_record_id
+from newsbot.warc.strict import (BodyError, BodyReader, ChunkedReader, FileReader, FramingError,
+                                 capturing)
+
+__all__ = ["ARC_SUFFIXES", "BadRecord", "FileResult", "FramingError", "Item", "read_file",
+           "read_one"]
 
 logger = logging.getLogger(__name__)
 
-ARC_SUFFIXES = (".arc.gz", ".arc")  # read by replay only: crash recovery indexes WARC_SUFFIXES
-ARC_PENDING_ID = "<urn:arc:pending>"  # replaced by <urn:arc:FILE:OFFSET> once the offset is known
 HTTP_SCHEMES = ("http:", "https:")
 _NOT_PER_RECORD = "non-chunked gzip"  # warcio's message for a whole-file gzip
 
@@ -57,10 +52,6 @@ codecs.register()
 
 class BadRecord(ValueError):
     """A record that cannot be a capture; the records after it are still readable."""
-
-
-class FramingError(ValueError):
-    """The file cannot be read past this point."""
 
 
 @dataclass
@@ -87,163 +78,12 @@ class Item:
     whole_file_gzip: bool = False  # `offset` is a position in the uncompressed stream
 
 
-# --- warcio's stderr, per reading thread ---------------------------------------
-
-class _Sink(threading.local):
-    messages: list[str] | None = None
-
-
-_SINK = _Sink()
-
-
-class _Stderr:
-    """What warcio's modules see as ``sys.stderr``: messages go to the file being read."""
-
-    def write(self, text: str) -> int:
-        if _SINK.messages is None:
-            return sys.stderr.write(text)
-        if text.strip():
-            _SINK.messages.append(" ".join(text.split()))
-        return len(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
-class _Sys(types.ModuleType):
-    """`sys` for warcio's modules, with a `stderr` we read; all else is the real `sys`."""
-
-    stderr = _Stderr()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(sys, name)
-
-
-for _module in (warcio.archiveiterator, warcio.bufferedreaders, warcio.digestverifyingreader):
-    _module.sys = _Sys("sys")
-
-
-@contextmanager
-def _capturing(messages: list[str]) -> Iterator[None]:
-    """warcio's stderr output, while this thread reads, goes to `messages`."""
-    _SINK.messages = messages
-    try:
-        yield
-    finally:
-        _SINK.messages = None
-
-
-# --- strict readers: damage raises where warcio would print and go on -------------
-
-class _BodyError(ValueError):
-    pass
-
-
-class _StrictDecompression:
-    """Raise on a decompression error after the first block (warcio prints and returns
-    nothing); a first block that does not decompress is still read as not compressed."""
-
-    error: type[ValueError] = _BodyError
-    decompressor: Any
-    num_block_read: int
-
-    def _decompress(self, data: bytes) -> bytes:
-        if not (self.decompressor and data) or self.num_block_read == 0:
-            return super()._decompress(data)  # type: ignore[misc, no-any-return]
-        try:
-            return bytes(self.decompressor.decompress(data))
-        except Exception as exc:  # zlib.error, brotli.error, ZstdError: all mean damage
-            raise self.error(f"{type(exc).__name__}: {exc}") from exc
-
-
-class _FileReader(_StrictDecompression, DecompressingBufferedReader):  # type: ignore[misc]
-    """The file's own gzip members: once one has inflated, a member that does not is damage
-    (warcio would read its compressed bytes as records)."""
-
-    error = FramingError
-    gzipped = False
-
-    def _decompress(self, data: bytes) -> bytes:
-        if self.gzipped and self.decompressor is None and data:
-            raise FramingError("corrupt gzip member: not gzip data")
-        if not (self.gzipped and self.decompressor and data):
-            out = super()._decompress(data)
-            self.gzipped = self.gzipped or bool(out and self.decompressor)
-            return out
-        try:
-            return bytes(self.decompressor.decompress(data))
-        except Exception as exc:  # zlib.error: the member is damaged
-            raise FramingError(f"corrupt gzip member: {exc}") from exc
-
-
-class _BodyReader(_StrictDecompression, BufferedReader):  # type: ignore[misc]
-    pass
-
-
-_CHUNK_HEADER = re.compile(rb"[0-9A-Fa-f]+(;[^\r\n]*)?\r\n")
-
-
-class _ChunkedReader(_StrictDecompression, ChunkedDataReader):  # type: ignore[misc]
-    """De-chunking in which a body that is not chunked at all is read as it is (warcio's
-    fallback: some tools store the de-chunked body under its old header), but a chunk
-    stream that breaks after a valid first chunk header raises."""
-
-    strict = False
-
-    @property
-    def raise_chunked_data_exceptions(self) -> bool:
-        return self.strict
-
-    @raise_chunked_data_exceptions.setter
-    def raise_chunked_data_exceptions(self, value: bool) -> None:
-        pass  # decided per chunk header, in _try_decode
-
-    def _try_decode(self, length_header: bytes) -> None:
-        self.strict = self.strict or _CHUNK_HEADER.fullmatch(length_header) is not None
-        super()._try_decode(length_header)
-
-
-# --- ARC ------------------------------------------------------------------------
-
-class _ArcParser(ARC2WARCHeadersParser):  # type: ignore[misc]
-    """ARC record lines as WARC headers, v1 and v2 alike, with a placeholder record id.
-
-    warcio splits every line into the 5 fields of ARC v1; a v2 line (URL IP date
-    type status checksum location offset filename length) is reduced to those 5
-    first. A random uuid would make two replays of one ARC differ."""
-
-    def parse(self, stream: Any, headerline: bytes | str | None = None) -> Any:
-        if headerline is None:
-            headerline = stream.readline()
-        return super().parse(stream, _as_arc_v1(headerline))
-
-    def _get_protocol_and_headers(self, headerline: str, parts: list[str]) -> tuple[str, Any]:
-        protocol, headers = super()._get_protocol_and_headers(headerline, parts)
-        return protocol, [(n, ARC_PENDING_ID if n == "WARC-Record-ID" else v) for n, v in headers]
-
-
-_ARC_V2 = re.compile(r"(\S+) (\S+) (\d{14}) (\S+) (\S+) (\S+) (\S+) (\d+|-) (\S+) (\d+)\s*")
-
-
-def _as_arc_v1(line: bytes | str) -> bytes | str:
-    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
-    match = _ARC_V2.fullmatch(text)
-    if match is None:
-        return line
-    return " ".join(match.group(1, 2, 3, 4, 10)) + "\n"
-
-
-def arc_record_id(path: Path, offset: int) -> str:
-    """A stable id for an ARC record, which has none of its own."""
-    return f"<urn:arc:{path.name}:{offset}>"
-
-
 # --- reading a file ------------------------------------------------------------------
 
 def _iterator(fh: IO[bytes]) -> ArchiveIterator:
     it = ArchiveIterator(fh, no_record_parse=True, arc2warc=True)
-    it.reader = _FileReader(it.fh, block_size=BUFF_SIZE)
-    it.loader.arc_parser = _ArcParser()
+    it.reader = FileReader(it.fh, block_size=BUFF_SIZE)
+    it.loader.arc_parser = ArcParser()
     return it
 
 
@@ -283,7 +123,7 @@ def _read(path: Path, result: FileResult, bodies: bool, *, gunzip: bool,
         it = _iterator(fh)  # type: ignore[arg-type]  # a GzipFile reads bytes too
         records = iter(it)
         while True:
-            with _capturing(messages):
+            with capturing(messages):
                 try:
                     offset = it.offset
                     record = next(records, None)
@@ -292,6 +132,7 @@ def _read(path: Path, result: FileResult, bodies: bool, *, gunzip: bool,
                     offset, seen = it.offset, seen + 1
                     item = None if seen <= skip else _item(it, record, path, offset, bodies, result)
                     it.read_to_end()
+                    _check_complete(record)
                     result.records += seen > skip
                     if messages:
                         _bad(result, path, offset, f"length does not match: {messages.pop(0)}")
@@ -338,10 +179,18 @@ def _check_length(it: ArchiveIterator, record: ArcWarcRecord) -> None:
     if value is not None and value.strip().isdigit():
         return
     if it.reader.decompressor is None:
-        raise FramingError(f"bad Content-Length {value!r}")
+        raise FramingError("no Content-Length (headers cut short?)" if value is None
+                           else f"bad Content-Length {value!r}")
     while it.reader.read(BUFF_SIZE):  # the rest of this gzip member
         pass
     raise BadRecord(f"bad Content-Length {value!r}")
+
+
+def _check_complete(record: ArcWarcRecord) -> None:
+    """Every record, read or skipped, must hold as many bytes as its length says."""
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing > 0:
+        raise FramingError(f"truncated: {missing} bytes of the record missing")
 
 
 def _parse_http(it: ArchiveIterator, record: ArcWarcRecord) -> bool:
@@ -377,19 +226,17 @@ def read_body(record: ArcWarcRecord) -> tuple[bytes, bool]:
     chunked = (record.http_headers.get_header("Transfer-Encoding") or "").strip().lower()
     stream: Any = record.raw_stream
     if chunked == "chunked":
-        stream = _ChunkedReader(stream, decomp_type=encoding or None)
+        stream = ChunkedReader(stream, decomp_type=encoding or None)
     elif encoding:
-        stream = _BodyReader(stream, decomp_type=encoding)
+        stream = BodyReader(stream, decomp_type=encoding)
     try:
         body = _read_all(stream)
-    except _BodyError as exc:
+    except BodyError as exc:
         raise BadRecord(f"body does not decode as {encoding}: {exc}") from exc
-    except warcio.bufferedreaders.ChunkedDataException as exc:
+    except ChunkedDataException as exc:
         raise FramingError(f"bad chunk: {_first_line(exc)}") from exc
     _read_all(record.raw_stream)  # a chunked body's trailer
-    missing = getattr(record.raw_stream, "limit", 0)
-    if missing > 0:
-        raise FramingError(f"truncated: {missing} bytes of the record missing")
+    _check_complete(record)
     return body, bool(encoding)
 
 
@@ -424,7 +271,7 @@ def read_one(path: Path, offset: int, *, whole_file_gzip: bool = False) -> Item 
     with open(path, "rb") as raw, (gzip.open(raw) if whole_file_gzip else raw) as fh:
         fh.seek(offset)
         messages: list[str] = []
-        with _capturing(messages):
+        with capturing(messages):
             try:
                 it = _iterator(fh)  # type: ignore[arg-type]
                 record = next(iter(it))
