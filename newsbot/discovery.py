@@ -30,7 +30,7 @@ class DiscoveryError(ValueError):
 class Entry:
     """A link a sitemap or feed gives, with the date it states for it (raw string)."""
 
-    url: str
+    url: str            # empty when the entry gives no link (the caller counts it)
     date: str | None = None
     kind: str = "page"  # "page" or "sitemap" (a child of a sitemap index)
 
@@ -117,9 +117,10 @@ def _root(body: bytes, problems: list[str] | None = None,
     raise DiscoveryError(failure)
 
 
-def _child_text(elem: etree._Element, *names: str) -> str | None:
-    """Text of the first descendant with one of these local names (any namespace)."""
-    for child in elem.iter():
+def _child_text(elem: etree._Element, *names: str, direct: bool = False) -> str | None:
+    """Text of the first descendant (`direct`: child) with one of these local names (any
+    namespace). A sitemap's own <loc> is a child; image:loc and video:loc are deeper."""
+    for child in (elem if direct else elem.iter()):
         if isinstance(child.tag, str) and etree.QName(child).localname in names and child.text:
             if any(isinstance(part, etree._Entity) for part in child):
                 continue  # an unresolved entity (XXE, XML bomb): the text is not what it says
@@ -143,11 +144,39 @@ def parse_sitemap(body: bytes, problems: list[str] | None = None) -> list[Entry]
     for node in root:
         if not isinstance(node.tag, str) or etree.QName(node).localname not in ("url", "sitemap"):
             continue
-        loc = _child_text(node, "loc")
-        if loc:
-            date = _child_text(node, "publication_date") or _child_text(node, "lastmod")
-            entries.append(Entry(loc, date, kind))
+        loc = _child_text(node, "loc", direct=True) or _child_text(node, "loc")
+        date = _child_text(node, "publication_date") or _child_text(node, "lastmod")
+        entries.append(Entry(loc or "", date, kind))
     return entries
+
+
+_URL_LINE = re.compile(r"https?://\S+")
+
+
+def is_text_sitemap(body: bytes) -> bool:
+    """A sitemap in the protocol's text form: one absolute URL a line."""
+    for line in _head(body).splitlines():
+        if line.strip():
+            return _URL_LINE.fullmatch(line.strip()) is not None
+    return False
+
+
+def parse_text_sitemap(body: bytes) -> list[Entry]:
+    """The URLs of a text sitemap (lines that are not URLs are not entries)."""
+    text = maybe_gunzip(body).decode("utf-8-sig", "replace")
+    return [Entry(line.strip()) for line in text.splitlines() if _URL_LINE.fullmatch(line.strip())]
+
+
+LISTING_ROOTS = ("urlset", "sitemapindex", "rss", "feed", "RDF")
+_LISTING_START = re.compile(r"<(\?xml|rss|feed|urlset|sitemapindex|rdf:RDF)\b")
+
+
+def is_xml_listing(body: bytes) -> bool:
+    """A sitemap or feed, whatever the Content-Type said (many servers send feeds as
+    text/html); an XHTML page is not one."""
+    if not _LISTING_START.match(_head(body).lstrip()):
+        return False
+    return xml_root_name(body) in LISTING_ROOTS
 
 
 def parse_feed(body: bytes, problems: list[str] | None = None,
@@ -160,10 +189,8 @@ def parse_feed(body: bytes, problems: list[str] | None = None,
     for node in root.iter():
         if not isinstance(node.tag, str) or etree.QName(node).localname not in ("item", "entry"):
             continue
-        link = _feed_link(node)
-        if link:
-            date = _child_text(node, "pubDate", "published", "date", "issued", "updated", "modified")
-            entries.append(Entry(link, date))
+        date = _child_text(node, "pubDate", "published", "date", "issued", "updated", "modified")
+        entries.append(Entry(_feed_link(node) or "", date))
     return entries
 
 
@@ -211,8 +238,11 @@ __all__ = [
     "DiscoveryError",
     "Entry",
     "maybe_gunzip",
+    "is_text_sitemap",
+    "is_xml_listing",
     "parse_feed",
     "parse_sitemap",
+    "parse_text_sitemap",
     "robots_sitemaps",
     "xml_root_name",
 ]

@@ -4,8 +4,9 @@ import gzip
 
 import pytest
 
-from newsbot.discovery import (DiscoveryError, maybe_gunzip, parse_feed, parse_sitemap,
-                               robots_sitemaps, xml_root_name)
+from newsbot.discovery import (DiscoveryError, is_text_sitemap, is_xml_listing, maybe_gunzip,
+                               parse_feed, parse_sitemap, parse_text_sitemap, robots_sitemaps,
+                               xml_root_name)
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -140,3 +141,28 @@ def test_robots_sitemap_lines_as_they_come() -> None:
     assert robots_sitemaps(body, "https://x.in/robots.txt") == [
         "https://x.in/a.xml", "https://x.in/news/sitemap.xml", "https://x.in/b.xml",
         "http://[::1/bad.xml", "https://x.in/c.xml"]
+
+
+def test_entries_without_a_link_are_kept_for_counting() -> None:
+    rss = b"<rss><channel><item><title>no link</title></item><item><link>https://x.com/a</link></item></channel></rss>"
+    sitemap = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><lastmod>2025-12-01'
+               b"</lastmod></url></urlset>")
+    assert [e.url for e in parse_feed(rss)] == ["", "https://x.com/a"]
+    assert [(e.url, e.date) for e in parse_sitemap(sitemap)] == [("", "2025-12-01")]
+
+
+def test_a_sitemap_url_is_its_own_loc_not_an_image_loc() -> None:
+    body = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.'
+            b'google.com/schemas/sitemap-image/1.1"><url><image:image><image:loc>https://cdn.x.com/1.jpg'
+            b"</image:loc></image:image><loc>https://x.com/news/a-b-c-1.html</loc></url></urlset>")
+    assert [e.url for e in parse_sitemap(body)] == ["https://x.com/news/a-b-c-1.html"]
+
+
+def test_text_sitemaps_and_listings_sent_as_html() -> None:
+    text = b"\xef\xbb\xbfhttps://x.com/a-1\r\nhttps://x.com/b-2\n\nnot a url\n"
+    assert is_text_sitemap(text) and not is_text_sitemap(b"<html></html>")
+    assert [e.url for e in parse_text_sitemap(text)] == ["https://x.com/a-1", "https://x.com/b-2"]
+    assert is_xml_listing(BOM8 + RSS.format(enc="utf-8").encode())
+    assert is_xml_listing(SITEMAP.format(enc="utf-8").encode().split(b"?>", 1)[1])
+    xhtml = b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>'
+    assert not is_xml_listing(xhtml) and not is_xml_listing(b"<!doctype html><html></html>")

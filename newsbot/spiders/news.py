@@ -128,7 +128,7 @@ class NewsSpider(ArticlePages, Spider):
             for url in discovery.robots_sitemaps(response.body, response.url):
                 yield from self._entry_request(url, source, callback=self.parse_any, depth=0)
             return
-        if is_html(response):
+        if is_html(response) and not discovery.is_xml_listing(response.body):
             yield from self.parse_html(response, source, context)
             return
         yield from self.parse_xml(response, source)
@@ -144,6 +144,8 @@ class NewsSpider(ArticlePages, Spider):
             elif root in ("rss", "feed", "RDF"):
                 entries = discovery.parse_feed(body, problems, base_url=response.url)
                 hint_key = "feed"
+            elif root is None and discovery.is_text_sitemap(body):
+                entries, hint_key = discovery.parse_text_sitemap(body), "sitemap"
             else:
                 self._inc("newsbot/pages/skipped_type")
                 return
@@ -162,10 +164,13 @@ class NewsSpider(ArticlePages, Spider):
     def _follow_entry(self, entry: discovery.Entry, base: str, source: str,
                       hint_key: str) -> Iterator[Request]:
         """The request for a sitemap or feed entry, or none and the reason counted."""
+        if not entry.url:
+            self._skip("no_link", f"an entry of {base}")
+            return
         try:
             url = urljoin(base, entry.url)
             reason = None if entry.kind == "sitemap" else self._unwanted(url, source, entry.date)
-        except ValueError:  # urljoin, urlsplit: an unparseable URL (bad IPv6 address, ...)
+        except (ValueError, OverflowError):  # an unparseable URL (bad IPv6 address) or date
             self._skip("bad_url", entry.url)
             return
         if entry.kind == "sitemap":
