@@ -195,19 +195,26 @@ def _check_complete(record: ArcWarcRecord) -> None:
 
 def _parse_http(it: ArchiveIterator, record: ArcWarcRecord) -> bool:
     """Parse the HTTP headers of a response or revisit (warcio's own parse raises inside
-    its iterator, which then dies); False for records that are not HTTP captures."""
-    if record.rec_type not in ("response", "revisit"):
+    its iterator, which then dies); False for records that are not HTTP captures. A
+    ``resource`` record of an http(s) URL (warcit, some browser tools) is a 200 response
+    whose headers are its Content-Type."""
+    if record.rec_type not in ("response", "revisit", "resource"):
         return False
     uri = record.rec_headers.get_header("WARC-Target-URI")
-    if not uri:
+    if not uri and record.rec_type != "resource":
         raise BadRecord(f"{record.rec_type} record without WARC-Target-URI")
-    if not uri.startswith(HTTP_SCHEMES):
+    if not uri or not uri.startswith(HTTP_SCHEMES):
         return False
+    if record.rec_type == "resource":
+        record.http_headers = it.loader.default_http_headers(record.length, record.content_type)
+        return True
     try:
         headers = it.loader.load_http_headers(record.rec_type, uri, record.raw_stream,
                                               record.length)
     except (StatusAndHeadersParserException, EOFError) as exc:
         raise BadRecord(f"bad HTTP status line: {_first_line(exc)}") from exc
+    if headers is None and record.rec_type == "response":
+        raise BadRecord("response record without an HTTP message")
     if headers is None:
         return False  # a revisit without HTTP headers: nothing to replay
     code = headers.get_statuscode() or ""

@@ -1,13 +1,13 @@
 """Write the test archives of tests/data/archives/ (run from the repository root):
 
-    .venv/bin/python tests/data/make_archives.py
+    .venv/bin/python tests/data/make_archives.py [--wget]
 
 Each file is a few KB and made by a real tool where one exists: warcio's
 WARCWriter, GNU wget's --warc-file (against a local server; skipped with a
 note when wget is missing), the gzip command; ARC v1 and v2 files (warcio has
 no ARC writer) and the damaged files are written by the few lines below. Ids
-and dates are fixed, so a re-run gives the same bytes (wget's own files
-aside). `expected.json` says, per file, which capture URLs a replay must read
+and dates are fixed, so a re-run gives the same bytes; wget's file (its
+port and dates differ every time) is made again only with --wget. `expected.json` says, per file, which capture URLs a replay must read
 and whether the file is cut short; `twins/` holds WARC copies of the ARC
 captures, for the ARC-equals-WARC test.
 """
@@ -176,6 +176,7 @@ def damaged_files(expected: dict[str, dict[str, object]]) -> None:
         response("", http(article(30)[1])),                              # no WARC-Target-URI
         response(article(31)[0], http(article(31)[1], status="OK")),     # bad status line
         response(article(32)[0], http(article(32)[1]), length="12x"),    # bad Content-Length
+        response(article(48)[0], b""),                                   # no HTTP message
         response(article(33)[0], http(article(33)[1]))]))
     # Uncompressed, a Content-Length 10 bytes short: warcio warns (on stderr) and goes on.
     short = response(article(37)[0], http(article(37)[1]))
@@ -185,8 +186,14 @@ def damaged_files(expected: dict[str, dict[str, object]]) -> None:
                                             + response(article(39)[0], http(article(39)[1])))
     expected["short-length.warc"] = {"urls": [article(38)[0], article(39)[0]], "cut": False,
                                      "bad_records": 1}
+    # A page archived as a resource record (warcit, browser tools): no HTTP headers of its own.
+    url, body = article(47)
+    (OUT / "resource.warc").write_bytes(warc_block([
+        ("WARC-Type", "resource"), ("WARC-Target-URI", url), ("WARC-Date", DATE),
+        ("WARC-Record-ID", rid(url)), ("Content-Type", "text/html")], body))
+    expected["resource.warc"] = {"urls": [url], "cut": False}
     expected["bad-records.warc.gz"] = {"urls": [article(29)[0], article(33)[0]], "cut": False,
-                                       "bad_records": 3}
+                                       "bad_records": 4}
 
 
 def old_versions_and_gzip(expected: dict[str, dict[str, object]]) -> None:
@@ -229,6 +236,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 def wget_file(expected: dict[str, dict[str, object]]) -> None:
     """GNU wget's own WARC of a two-article local site (it adds metadata and resource records)."""
+    if (OUT / "wget.warc.gz").exists() and "--wget" not in sys.argv:
+        return  # (its ports and dates change with every run: made again only when asked)
     if shutil.which("wget") is None:
         print("wget not installed: wget.warc.gz left as it is", file=sys.stderr)
         return
