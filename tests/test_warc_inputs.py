@@ -172,3 +172,14 @@ def test_a_file_cut_inside_a_record_that_is_not_read_is_still_cut(tmp_path: Path
     captures, report = read(str(path))
     assert [c.url for c in captures] == [url]
     assert report.files[0].cut is not None and "truncated" in report.files[0].cut[1]
+
+
+def test_a_file_cut_inside_the_headers_of_its_last_record_is_cut(tmp_path: Path) -> None:
+    url, body = make_archives.article(60)
+    last = make_archives.response(make_archives.article(61)[0], make_archives.http(body))
+    path = tmp_path / "cut-headers.warc"
+    path.write_bytes(make_archives.response(url, make_archives.http(body)) + last[:120])
+    captures, report = read(str(path))
+    assert [c.url for c in captures] == [url]
+    assert report.files[0].cut is not None
+    assert report.files[0].cut[1] == "no Content-Length, and no record after it"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,17 +174,34 @@ def _item(it: ArchiveIterator, record: ArcWarcRecord, path: Path, offset: int, b
 
 
 def _check_length(it: ArchiveIterator, record: ArcWarcRecord) -> None:
-    """A record without a usable length: the next gzip member is still readable; in an
-    uncompressed file nothing says where the next record starts."""
+    """A record without a usable Content-Length is skipped: reading goes on at the next
+    gzip member or (uncompressed) at the next line that opens a WARC record."""
     value = record.rec_headers.get_header("Content-Length")
     if value is not None and value.strip().isdigit():
         return
-    if it.reader.decompressor is None:
-        raise FramingError("no Content-Length (headers cut short?)" if value is None
-                           else f"bad Content-Length {value!r}")
-    while it.reader.read(BUFF_SIZE):  # the rest of this gzip member
-        pass
-    raise BadRecord(f"bad Content-Length {value!r}")
+    cause = "no Content-Length" if value is None else f"bad Content-Length {value!r}"
+    if it.reader.decompressor is not None:
+        while it.reader.read(BUFF_SIZE):  # the rest of this gzip member
+            pass
+    elif not _to_next_warc_record(it):
+        raise FramingError(f"{cause}, and no record after it")
+    raise BadRecord(cause)
+
+
+_WARC_LINE = re.compile(rb"WARC/\d+\.\d+\r?\n")
+
+
+def _to_next_warc_record(it: ArchiveIterator) -> bool:
+    """Move `it` to the next line of an uncompressed file that opens a WARC record (as
+    warcio's own read_to_end leaves it after a record); False at the end of the file."""
+    start = it.offset
+    while line := it.reader.readline():
+        if _WARC_LINE.fullmatch(line):
+            it.next_line = line
+            it.offset = it.fh.tell() - it.reader.rem_length() - len(line)
+            it.member_info = (start, it.offset - start)
+            return True
+    return False
 
 
 def _check_complete(record: ArcWarcRecord) -> None:

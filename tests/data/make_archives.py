@@ -186,6 +186,13 @@ def damaged_files(expected: dict[str, dict[str, object]]) -> None:
                                             + response(article(39)[0], http(article(39)[1])))
     expected["short-length.warc"] = {"urls": [article(38)[0], article(39)[0]], "cut": False,
                                      "bad_records": 1}
+    # Uncompressed, a Content-Length that is no number: the next WARC/ line starts the next record.
+    (OUT / "bad-length.warc").write_bytes(
+        response(article(57)[0], http(article(57)[1])) +
+        response(article(58)[0], http(article(58)[1]), length="1 2 3") +
+        response(article(59)[0], http(article(59)[1])))
+    expected["bad-length.warc"] = {"urls": [article(57)[0], article(59)[0]], "cut": False,
+                                   "bad_records": 1}
     # A page archived as a resource record (warcit, browser tools): no HTTP headers of its own.
     url, body = article(47)
     (OUT / "resource.warc").write_bytes(warc_block([
