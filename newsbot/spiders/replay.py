@@ -8,8 +8,10 @@ date, dedup and archive pipelines produce the same records, with `warc`
 pointers into the files they came from. Nothing is fetched and no WARC is
 written. Dedup and template state start fresh (a `replay-<run>.sqlite` state
 file) unless `-s NEWSBOT_STATE_FILE=newsbot.sqlite` reuses the crawl's.
-Works on WARCs from other tools too: the capture context that newsbot
-archives (site zone, feed date) is then simply absent.
+Works on WARC and ARC files from other tools too: the capture context that
+newsbot archives (site zone, feed date) is then simply absent. Damaged files
+are read as far as they go (newsbot.warc.records); the summary names the files
+cut short and the command then exits 3 (1 when nothing could be replayed).
 """
 
 from __future__ import annotations

@@ -135,8 +135,8 @@ def _read(path: Path, result: FileResult, bodies: bool, *, gunzip: bool,
                     it.read_to_end()
                     _check_complete(record)
                     result.records += seen > skip
-                    if messages:
-                        _bad(result, path, offset, f"length does not match: {messages.pop(0)}")
+                    if messages:  # warcio found no blank line where the record should end
+                        _bad(result, path, offset, _length_mismatch(messages))
                         item = None
                 except ArchiveLoadFailed as exc:
                     if _NOT_PER_RECORD in str(exc) and not gunzip:
@@ -270,6 +270,14 @@ def _read_all(stream: Any) -> bytes:
     while part := stream.read(BUFF_SIZE):
         parts.append(part)
     return b"".join(parts)
+
+
+def _length_mismatch(messages: list[str]) -> str:
+    said = " ".join(messages)
+    messages.clear()
+    if "not followed by newline" in said:
+        return "record longer than its Content-Length (no blank line where it should end)"
+    return f"warcio: {said[:300]}"
 
 
 def _first_line(exc: BaseException) -> str:
