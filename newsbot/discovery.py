@@ -76,6 +76,20 @@ def _normalized(body: bytes) -> bytes:
     return body.lstrip() if body[:1].isspace() else body
 
 
+_BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.S)
+
+
+def _escape_bare_ampersands(body: bytes) -> bytes:
+    """`&` that opens no reference, as `&amp;` (CDATA sections aside). Sitemaps and feeds
+    often carry raw query strings, which libxml2's recovery turns into other URLs
+    (``?a=1&b=2`` becomes ``?a=1=2``, and the next escaped ``&amp;`` is lost too)."""
+    if b"&" not in body or b"\x00" in body[:1024]:  # (UTF-16/32: left to the parser)
+        return body
+    parts = _CDATA.split(body)
+    return b"".join(p if i % 2 else _BARE_AMP.sub(b"&amp;", p) for i, p in enumerate(parts))
+
+
 def xml_root_name(body: bytes) -> str | None:
     """Local name of the document element ('urlset', 'sitemapindex', 'rss', 'feed', 'RDF'), if XML."""
     if not _head(body).lstrip().startswith("<"):
@@ -104,7 +118,7 @@ def _root(body: bytes, problems: list[str] | None = None,
     for candidate in (_normalized(body), _without_declaration(body)):
         parser = _parser()
         try:
-            root = etree.fromstring(candidate, parser, base_url=base_url)
+            root = etree.fromstring(_escape_bare_ampersands(candidate), parser, base_url=base_url)
         except etree.XMLSyntaxError as exc:
             failure = f"not XML: {exc}"
             continue

@@ -166,3 +166,17 @@ def test_text_sitemaps_and_listings_sent_as_html() -> None:
     assert is_xml_listing(SITEMAP.format(enc="utf-8").encode().split(b"?>", 1)[1])
     xhtml = b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>'
     assert not is_xml_listing(xhtml) and not is_xml_listing(b"<!doctype html><html></html>")
+
+
+def test_bare_ampersands_in_urls_are_kept() -> None:
+    """libxml2's recovery reads '?a=1&b=2' as '?a=1=2' and loses the next '&amp;' too."""
+    sitemap = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               b"<url><loc>https://x.com/story?id=1&page=2</loc></url>"
+               b"<url><loc>https://x.com/d&amp;e&#38;f</loc></url></urlset>")
+    problems: list[str] = []
+    assert [e.url for e in parse_sitemap(sitemap, problems)] == [
+        "https://x.com/story?id=1&page=2", "https://x.com/d&e&f"]
+    assert problems == []
+    rss = (b"<rss><channel><item><link>https://x.com/a?b=1&c=2</link></item>"
+           b"<item><link><![CDATA[https://x.com/q?a=1&b=2]]></link></item></channel></rss>")
+    assert [e.url for e in parse_feed(rss)] == ["https://x.com/a?b=1&c=2", "https://x.com/q?a=1&b=2"]
