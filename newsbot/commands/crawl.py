@@ -1,9 +1,11 @@
-"""`scrapy crawl`, exiting non-zero when the crawl failed.
+"""`scrapy crawl`, exiting non-zero when the crawl failed or a replay fell short.
 
 Scrapy's own command exits 0 whenever the crawler started. Schedulers (cron,
-systemd, Scrapyd) need to know when a run achieved nothing: bad arguments or
-configuration, or no start URL reachable. This command reads the verdict the
-CrawlReport extension left in the stats.
+systemd, Scrapyd) need to know when a run achieved nothing (bad arguments or
+configuration, no start URL reachable, nothing replayable: 1) and when a
+replay wrote records but could not read some files to their end (3; 2 stays
+Scrapy's usage error). This command reads the verdict the CrawlReport
+extension left in the stats.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from newsbot.extensions.report import EXIT_FAILED
 from newsbot.pool import start_server
 
 if TYPE_CHECKING:
@@ -23,14 +26,20 @@ if TYPE_CHECKING:
 EXTRACTION = "newsbot.pipelines.extract.ExtractionPipeline"
 
 
-def failed(crawler: Crawler, bootstrap_failed: bool) -> bool:
-    """Did the crawl fail: not started, or judged failed by the CrawlReport extension?"""
+def exit_status(crawler: Crawler, bootstrap_failed: bool) -> int:
+    """1 if the crawl did not start, else the verdict of the CrawlReport extension."""
     if bootstrap_failed:
-        return True
+        return EXIT_FAILED
     try:
-        return crawler.stats.get_value("newsbot/ok") is False
+        status = crawler.stats.get_value("newsbot/exit_status")
     except RuntimeError:  # stats never set: the crawl did not start
-        return True
+        return EXIT_FAILED
+    return 0 if status is None else int(status)  # (no CrawlReport: Scrapy's own 0)
+
+
+def failed(crawler: Crawler, bootstrap_failed: bool) -> bool:
+    """Did the crawl achieve nothing (exit status 1)?"""
+    return exit_status(crawler, bootstrap_failed) == EXIT_FAILED
 
 
 class Command(ScrapyCrawlCommand):
@@ -43,5 +52,4 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if failed(crawler, self.crawler_process.bootstrap_failed):
-            self.exitcode = 1
+        self.exitcode = exit_status(crawler, self.crawler_process.bootstrap_failed)

@@ -3,8 +3,10 @@
 The summary (pages by status, articles, duplicates, undated articles, errors
 by kind, archive paths) is logged and written as JSON to
 `ARCHIVE_DIR/runs/<spider>-<run>.summary.json`. A crawl that failed (bad
-configuration, no start URL reachable) is marked `"ok": false` there, and the
-`scrapy crawl` command exits non-zero, so cron and Scrapyd can alert on it.
+configuration, no start URL reachable, nothing replayable) is marked
+`"ok": false` there and exits 1; a replay that wrote records but could not read
+some files to their end lists them (`replay_incomplete_files`) and exits 3, so
+cron and Scrapyd can alert on either and tell them apart.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     # IgnoreRequests of robots.txt and incremental skips, which are not errors.
     errors = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsbot/errors/")}
     failed = stats.get("newsbot/failed")
-    return {
-        "ok": not failed,  # a pause (shutdown) or a CLOSESPIDER_* limit is not a failure
+    status = exit_status(stats)
+    summary = {
+        "ok": status == 0,  # a pause (shutdown) or a CLOSESPIDER_* limit is not a failure
+        "exit_status": status,
         "failure": failed,
         "finish_reason": stats.get("finish_reason"),
         "pages_fetched": stats.get("downloader/response_count", 0),
@@ -58,9 +62,30 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
                                       if k.startswith("robotstxt/exception_count/")),
         "outputs": stats.get("newsbot/outputs", {}),
         "stats": {k: v for k, v in sorted(stats.items())  # every newsbot counter, for scripts and tests
-                  if k.startswith("newsbot/") and k != "newsbot/outputs"
+                  if k.startswith("newsbot/") and k not in _LISTS
                   and not k.startswith(SITES_PREFIX)},
     }
+    if "newsbot/replay/files" in stats:
+        summary["replay_files"] = stats["newsbot/replay/files"]
+        summary["replay_bad_records"] = stats.get("newsbot/replay/bad_records", 0)
+        summary["replay_incomplete_files"] = stats.get("newsbot/replay/incomplete_files", [])
+        # whole-file gzip: warc.offset is a position in the uncompressed stream (no pywb, no CDXJ)
+        summary["replay_uncompressed_offsets"] = stats.get("newsbot/replay/whole_file_gzip_files", [])
+    return summary
+
+
+_LISTS = ("newsbot/outputs", "newsbot/replay/incomplete_files", "newsbot/replay/whole_file_gzip_files")
+EXIT_FAILED = 1      # nothing achieved: bad configuration, no start URL reachable, nothing replayable
+EXIT_INCOMPLETE = 3  # records written, but some files could not be read to their end (2: usage)
+
+
+def exit_status(stats: dict[str, Any]) -> int:
+    """0, or why a scheduler should look: EXIT_FAILED or EXIT_INCOMPLETE."""
+    if stats.get("newsbot/failed"):
+        return EXIT_FAILED
+    if stats.get("newsbot/replay/incomplete"):
+        return EXIT_INCOMPLETE
+    return 0
 
 
 class CrawlReport:
@@ -115,8 +140,9 @@ class CrawlReport:
         path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         self.summary = summary
         self.stats.set_value("newsbot/ok", summary["ok"])
+        self.stats.set_value("newsbot/exit_status", summary["exit_status"])
         logger.info("crawl summary:\n%s", json.dumps(summary, indent=2, default=str))
         logger.info("summary written to %s", path)
-        self.runtime.state.finish_run(self.runtime.run_id, utc_stamp(),
-                                      "finished" if summary["ok"] else "failed")
+        verdict = {0: "finished", EXIT_INCOMPLETE: "incomplete"}.get(summary["exit_status"], "failed")
+        self.runtime.state.finish_run(self.runtime.run_id, utc_stamp(), verdict)
         self.runtime.close()

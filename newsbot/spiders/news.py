@@ -133,10 +133,10 @@ class NewsSpider(ArticlePages, Spider):
         source = context.get("source") or self.sources[0].name
         self._inc(site_key(source, "pages_fetched"))
         if urlsplit(response.url).path.endswith("/robots.txt"):
-            for url in discovery.robots_sitemaps(response.body):
-                yield self._request(url, source, callback=self.parse_any, depth=0)
+            for url in discovery.robots_sitemaps(response.body, response.url):
+                yield from self._entry_request(url, source, callback=self.parse_any, depth=0)
             return
-        if is_html(response):
+        if is_html(response) and not discovery.is_xml_listing(response.body):
             yield from self.parse_html(response, source, context)
             return
         yield from self.parse_xml(response, source)
@@ -150,8 +150,10 @@ class NewsSpider(ArticlePages, Spider):
                 entries = discovery.parse_sitemap(body, problems)
                 hint_key = "sitemap"
             elif root in ("rss", "feed", "RDF"):
-                entries = discovery.parse_feed(body, problems)
+                entries = discovery.parse_feed(body, problems, base_url=response.url)
                 hint_key = "feed"
+            elif root is None and discovery.is_text_sitemap(body):
+                entries, hint_key = discovery.parse_text_sitemap(body), "sitemap"
             else:
                 norecord.count(self.stats, "not_html", response.url, source, candidate=False)
                 return
@@ -165,23 +167,58 @@ class NewsSpider(ArticlePages, Spider):
             logger.warning("malformed %s %s (%d entries recovered): %s", hint_key, response.url,
                            len(entries), problems[0])
         for entry in entries:
-            url = urljoin(response.url, entry.url)
-            if entry.kind == "sitemap":
-                yield self._request(url, source, callback=self.parse_any, depth=0)
-            elif self._wanted(url, source, entry.date):
-                hints = {hint_key: entry.date} if entry.date else {}
-                yield self._request(url, source, callback=self.parse_any, depth=1, hints=hints,
-                                    listed=True)
+            yield from self._follow_entry(entry, response.url, source, hint_key)
 
-    def _wanted(self, url: str, source: str, stated: str | None) -> bool:
-        if url_kind(url) == "skip" or not self.by_name[source].permits(url):
-            return False
+    def _follow_entry(self, entry: discovery.Entry, base: str, source: str,
+                      hint_key: str) -> Iterator[Request]:
+        """The request for a sitemap or feed entry, or none and the reason counted."""
+        if not entry.url:
+            self._skip("no_link", f"an entry of {base}")
+            return
+        try:
+            url = urljoin(base, entry.url)
+            reason = None if entry.kind == "sitemap" else self._unwanted(url, source, entry.date)
+        except (ValueError, OverflowError):  # an unparseable URL (bad IPv6 address) or date
+            self._skip("bad_url", entry.url)
+            return
+        if entry.kind == "sitemap":
+            yield from self._entry_request(url, source, callback=self.parse_any, depth=0)
+            return
+        if reason is not None:
+            self._skip(reason, url)
+            return
+        hints = {hint_key: entry.date} if entry.date else {}
+        yield from self._entry_request(url, source, callback=self.parse_any, depth=1, hints=hints,
+                                       listed=True)
+
+    def _entry_request(self, url: str, source: str, **kwargs: Any) -> Iterator[Request]:
+        """A request for a link a document gave, or none (a URL Scrapy refuses is counted)."""
+        try:
+            yield self._request(url, source, **kwargs)
+        except ValueError:  # Request(): "Missing scheme", a bad port, ...
+            self._skip("bad_url", url)
+
+    def _unwanted(self, url: str, source: str, stated: str | None) -> str | None:
+        """Why an entry link is not followed: bad_url, not_html, offsite, denied,
+        older_than_since; None to follow it."""
+        src = self.by_name[source]
+        if urlsplit(url).scheme not in ("http", "https"):
+            return "bad_url"
+        if url_kind(url) == "skip":
+            return "not_html"
+        if not src.covers(url):
+            return "offsite"
+        if not src.permits(url):
+            return "denied"
         if self.since and stated:
             day = normalize_date(stated)
             if day and day[:10] < self.since:
-                self._inc("newsbot/discovery/older_than_since")
-                return False
-        return True
+                return "older_than_since"
+        return None
+
+    def _skip(self, reason: str, url: str) -> None:
+        self._inc(f"newsbot/discovery/skipped/{reason}")
+        logger.debug("entry not followed (%s): %s", reason, url)
 
     def parse_html(self, response: Response, source: str, context: dict[str, Any]) -> Iterator[Any]:
         page = self.page_from(response, context)

@@ -8,13 +8,16 @@ date, dedup and archive pipelines produce the same records, with `warc`
 pointers into the files they came from. Nothing is fetched and no WARC is
 written. Dedup and template state start fresh (a `replay-<run>.sqlite` state
 file) unless `-s NEWSBOT_STATE_FILE=newsbot.sqlite` reuses the crawl's.
-Works on WARCs from other tools too: the capture context that newsbot
-archives (site zone, feed date) is then simply absent.
+Works on WARC and ARC files from other tools too: the capture context that
+newsbot archives (site zone, feed date) is then simply absent. Damaged files
+are read as far as they go (newsbot.warc.records); the summary names the files
+cut short and the command then exits 3 (1 when nothing could be replayed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from itertools import islice
 from pathlib import Path
@@ -28,7 +31,7 @@ from newsbot.runtime import Runtime
 from newsbot.sitestats import site_key, site_of
 from newsbot.sources import SourceError
 from newsbot.spiders.pages import ArticlePages
-from newsbot.warc import iter_captures
+from newsbot.warc import ReadReport, iter_captures
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from newsbot.warc import Capture
+
+logger = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT = 64  # pages read ahead of the pipeline: bounds memory on huge WARCs
 READ_BATCH = 16  # records read per trip to the reading thread
@@ -47,6 +52,16 @@ METADATA_WINDOW = 64
 
 def _next_batch(captures: Iterator[Capture]) -> list[Capture]:
     return list(islice(captures, READ_BATCH))
+
+
+def _nothing_read(warc: str, report: ReadReport) -> str:
+    """Why a replay gave nothing: no files, or files without a readable HTTP response."""
+    if not report.files:
+        return f"no WARC or ARC files in {warc}"
+    if report.unresolved_revisits:
+        return (f"no readable HTTP response records in {warc}: {report.unresolved_revisits} "
+                "revisits whose originals are not in these files")
+    return f"no readable HTTP response records in {warc}"
 
 
 class ReplaySpider(ArticlePages, Spider):
@@ -101,12 +116,14 @@ class ReplaySpider(ArticlePages, Spider):
     async def start(self) -> AsyncIterator[Any]:
         found = False
         self.room = asyncio.Event()
-        captures = iter_captures(self.warc, root=self.root, metadata_window=METADATA_WINDOW)
+        report = ReadReport()  # damaged files are read as far as they go, and reported here
+        captures = iter_captures(self.warc, root=self.root, metadata_window=METADATA_WINDOW,
+                                 report=report)
         # (reading and gunzipping WARC records happens off the reactor thread, a batch a trip)
         while batch := await asyncio.to_thread(_next_batch, captures):
             found = True
             for capture in batch:
-                page = self._page(capture)
+                page = self._replayed(capture)
                 if page is None:
                     continue
                 while self.in_flight >= MAX_IN_FLIGHT:
@@ -117,9 +134,35 @@ class ReplaySpider(ArticlePages, Spider):
         if found:
             self._inc("newsbot/start/reachable")
         elif self.stats is not None:
-            self.stats.set_value("newsbot/failed", f"no HTTP response records in {self.warc}")
+            self.stats.set_value("newsbot/failed", _nothing_read(self.warc, report))
+        self._count(report)
         self.exhausted = True
         self._close_when_done()
+
+    def _replayed(self, capture: Capture) -> Page | None:
+        """`_page`, with a capture it cannot turn into a response (a URL or headers Scrapy
+        refuses) counted and logged in one line instead of ending the replay."""
+        try:
+            return self._page(capture)
+        except (ValueError, TypeError, UnicodeError) as exc:
+            self._inc("newsbot/replay/unreplayable")
+            logger.warning("capture not replayable: %s at offset %d (%s): %s: %s", capture.file,
+                           capture.offset, capture.url, type(exc).__name__, exc)
+            return None
+
+    def _count(self, report: ReadReport) -> None:
+        """The reading's figures, for the summary and the exit status."""
+        if self.stats is None:
+            return
+        self.stats.set_value("newsbot/replay/files", len(report.files))
+        self.stats.set_value("newsbot/replay/bad_records", report.bad_records)
+        self.stats.set_value("newsbot/replay/unresolved_revisits", report.unresolved_revisits)
+        self.stats.set_value("newsbot/replay/incomplete", len(report.incomplete))
+        self.stats.set_value("newsbot/replay/incomplete_files", [
+            {"file": str(f.path), "offset": f.cut[0], "cause": f.cut[1]}
+            for f in report.incomplete if f.cut is not None])
+        self.stats.set_value("newsbot/replay/whole_file_gzip_files",
+                             [str(f.path) for f in report.files if f.whole_file_gzip])
 
     def _page(self, capture: Capture) -> Page | None:
         """The Page of an archived article response, as the live crawl made it; else None."""

@@ -7,7 +7,7 @@ spider are thin adapters over these names.
 from __future__ import annotations
 
 from newsbot.warc.index import DigestStore, Original, payload_digest, write_cdxj
-from newsbot.warc.reader import Capture, iter_captures
+from newsbot.warc.reader import Capture, ReadReport, iter_captures
 from newsbot.warc.recovery import Recovered, recover_open_file, recover_open_files
 from newsbot.warc.wacz import make_wacz
 from newsbot.warc.writer import Exchange, Pointer, WarcArchive
@@ -18,6 +18,7 @@ __all__ = [
     "Exchange",
     "Original",
     "Pointer",
+    "ReadReport",
     "Recovered",
     "WarcArchive",
     "iter_captures",

@@ -1,10 +1,13 @@
-"""Read HTTP captures back from WARC files, ours or other tools', for replay.
+"""Read HTTP captures back from WARC and ARC files, ours or other tools', for replay.
 
 :func:`iter_captures` yields each HTTP ``response`` (and ``revisit``, with the
 original payload filled in) in file order, with the body decoded and the JSON
-``metadata`` records about it merged in. It reads WARC 1.0/1.1, gzipped or not,
-from newsbot, warcio, wget and Heritrix layouts; non-HTTP records (``dns:``,
-``whois:``, warcinfo, requests, resources, warc-fields metadata) are skipped.
+``metadata`` records about it merged in. It reads WARC 0.17 to 1.1 and ARC v1
+and v2, gzipped per record, as one gzip stream, or not at all, from newsbot,
+warcio, wget and Heritrix layouts; non-HTTP records (``dns:``, ``whois:``,
+warcinfo, requests, resources, warc-fields metadata) are skipped. Damaged
+files are read as far as they go (see :mod:`newsbot.warc.records`), and a
+:class:`ReadReport` says, per file, how far that was.
 """
 
 from __future__ import annotations
@@ -18,15 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader
 from warcio.recordloader import ArcWarcRecord
 
-from newsbot.warc.naming import WARC_SUFFIXES
+from newsbot.warc.naming import OPEN_SUFFIX, WARC_SUFFIXES
+from newsbot.warc.records import ARC_SUFFIXES, FileResult, Item, read_file, read_one
 
 logger = logging.getLogger(__name__)
 
-_HTTP = ("http:", "https:")
 
 
 @dataclass
@@ -64,10 +65,11 @@ class Capture:
 def iter_captures(paths: str | Path | Iterable[str | Path], *,
                   root: str | Path | None = None,
                   skip_unresolved: bool = True,
-                  metadata_window: int | None = None) -> Iterator[Capture]:
+                  metadata_window: int | None = None,
+                  report: ReadReport | None = None) -> Iterator[Capture]:
     """Yield the HTTP captures of `paths` in file order.
 
-    `paths`: a file, a folder (its ``*.warc.gz`` and ``*.warc``, sorted by name),
+    `paths`: a file, a folder (its WARC and ARC files, sorted by name),
     a glob, or an iterable of these. `root`: report ``Capture.file`` relative to
     it (else the path as found). Metadata is merged from JSON ``metadata``
     records naming the response (WARC-Refers-To or WARC-Concurrent-To) anywhere
@@ -81,46 +83,77 @@ def iter_captures(paths: str | Path | Iterable[str | Path], *,
     the response, in one pass and without the first pass over each file (which
     inflates the whole file once more). newsbot writes a capture's context right
     after its request record, so a replay needs only a few records of window.
+
+    `report`: filled with what each file gave (records, bad records, where and why
+    a file was cut short) as it is read.
     """
     files = resolve_paths(paths)
+    report = report if report is not None else ReadReport()
     if metadata_window is None:
-        captures = _two_passes(files, root)
+        captures = _two_passes(files, root, report)
     else:
-        captures = _one_pass(files, root, metadata_window)
+        captures = _one_pass(files, root, metadata_window, report)
     for capture in captures:
         if capture.resolved or not skip_unresolved:
             yield capture
+        else:
+            report.unresolved_revisits += 1
 
 
-def _two_passes(files: list[Path], root: str | Path | None) -> Iterator[Capture]:
+@dataclass
+class ReadReport:
+    """Per file, what a reading achieved: the replay's counts and its exit status."""
+
+    files: list[FileResult] = field(default_factory=list)
+    unresolved_revisits: int = 0
+
+    def read(self, path: Path) -> Iterator[Item]:
+        result = FileResult(path)
+        self.files.append(result)
+        return read_file(path, result)
+
+    @property
+    def incomplete(self) -> list[FileResult]:
+        return [f for f in self.files if f.cut is not None]
+
+    @property
+    def bad_records(self) -> int:
+        return sum(f.bad_records for f in self.files)
+
+
+def _two_passes(files: list[Path], root: str | Path | None,
+                report: ReadReport) -> Iterator[Capture]:
     """Each file's metadata first (a quick pass), then its captures with it merged."""
     originals = _Originals(files)
     metadata = _Metadata(files, originals)
     for index, path in enumerate(files):
         metadata.prepare(index)
-        for record, offset in _records(path):
-            capture = _read_record(record, path, offset, root, originals)
+        for item in report.read(path):
+            if item.record.rec_type == "metadata":
+                continue  # read in the first pass
+            capture = _capture(item, path, root, originals)
             if capture is not None:
                 capture.metadata = metadata.pop(capture.record_id)
                 yield capture
 
 
-def _one_pass(files: list[Path], root: str | Path | None, window: int) -> Iterator[Capture]:
+def _one_pass(files: list[Path], root: str | Path | None, window: int,
+              report: ReadReport) -> Iterator[Capture]:
     """Each capture waits `window` records for its metadata; metadata about any other
     record (one yielded long ago) is dropped as it is read."""
     originals = _Originals(files)
     waiting: deque[tuple[int, Capture]] = deque()
     read = 0
     for path in files:
-        for record, offset in _records(path):
+        for item in report.read(path):
             read += 1
-            if record.rec_type == "metadata":
+            if item.record.rec_type == "metadata":
                 found: dict[str, dict[str, Any]] = {}
-                _collect_metadata(record, found)
+                _collect_metadata(item, found)
                 for _, earlier in waiting:
                     earlier.metadata.update(found.get(earlier.record_id, {}))
             else:
-                capture = _read_record(record, path, offset, root, originals)
+                capture = _capture(item, path, root, originals)
                 if capture is not None:
                     waiting.append((read, capture))
             while waiting and waiting[0][0] + window <= read:
@@ -129,15 +162,16 @@ def _one_pass(files: list[Path], root: str | Path | None, window: int) -> Iterat
 
 
 def resolve_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
-    """Expand files, folders and globs into a list of WARC files, in order."""
+    """Expand files, folders and globs into a list of WARC and ARC files, in order.
+
+    A folder's other files are logged as skipped (a CDXJ index beside its WARC is not)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files: list[Path] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            files += sorted((p for p in path.iterdir() if p.name.endswith(WARC_SUFFIXES)),
-                            key=lambda p: p.name)
+            files += _folder(path)
         elif path.exists():
             files.append(path)
         else:
@@ -145,45 +179,41 @@ def resolve_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def _records(path: Path, *, parse_http: bool = True) -> Iterator[tuple[ArcWarcRecord, int]]:
-    """Each record of `path` with its offset; the record must be consumed in the loop."""
-    with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, no_record_parse=not parse_http)
-        for record in it:
-            yield record, it.offset  # the offset of the record being yielded
+def _folder(path: Path) -> list[Path]:
+    found = []
+    for entry in sorted(path.iterdir(), key=lambda p: p.name):
+        if entry.is_file() and entry.name.endswith(WARC_SUFFIXES + ARC_SUFFIXES):
+            found.append(entry)
+        elif not entry.name.endswith((".cdxj", OPEN_SUFFIX)):
+            logger.warning("not replayed: %s (not a .warc, .warc.gz, .arc or .arc.gz file)", entry)
+    return found
 
 
-def _is_http_response(record: ArcWarcRecord) -> bool:
-    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-    return record.rec_type in ("response", "revisit") and uri.startswith(_HTTP)
-
-
-def _read_record(record: ArcWarcRecord, path: Path, offset: int,
-                 root: str | Path | None, originals: _Originals) -> Capture | None:
-    if not _is_http_response(record) or record.http_headers is None:
-        return None
+def _capture(item: Item, path: Path, root: str | Path | None,
+             originals: _Originals) -> Capture:
+    record = item.record
     headers, warc = record.http_headers, record.rec_headers
     capture = Capture(
         url=warc.get_header("WARC-Target-URI"),
-        status=int(headers.get_statuscode() or 0),
+        status=int(headers.get_statuscode()),  # checked: three digits
         headers=list(headers.headers),
-        body=b"",
+        body=item.body,
         date=warc.get_header("WARC-Date") or "",
-        record_id=warc.get_header("WARC-Record-ID") or f"{path}#{offset}",
+        record_id=item.record_id or f"{path}#{item.offset}",
         file=_display_name(path, root),
-        offset=offset,
+        offset=item.offset,
         ip=warc.get_header("WARC-IP-Address"),
         protocol=headers.protocol or "HTTP/1.1",
         revisit=record.rec_type == "revisit",
         payload_digest=warc.get_header("WARC-Payload-Digest"),
+        decoded=item.decoded,
     )
     if capture.revisit:
         found = originals.payload(record)
         capture.resolved = found is not None
         capture.body, capture.decoded = found or (b"", False)
     else:
-        capture.body, capture.decoded = decode_body(record)
-        originals.seen(record, path, offset)
+        originals.seen(item, path)
     return capture
 
 
@@ -194,13 +224,6 @@ def _display_name(path: Path, root: str | Path | None) -> str:
         return path.resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def decode_body(record: ArcWarcRecord) -> tuple[bytes, bool]:
-    """The record's payload with chunking and a supported content-encoding undone."""
-    encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower()
-    decoded = encoding in BufferedReader.get_supported_decompressors()
-    return record.content_stream().read(), decoded
 
 
 class _Metadata:
@@ -230,16 +253,21 @@ class _Metadata:
 
     def _scan(self, path: Path) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for record, offset in _records(path, parse_http=False):
-            if record.rec_type == "metadata":
-                _collect_metadata(record, found)
-            elif _is_http_response(record) and record.rec_type == "response":
-                self.originals.seen(record, path, offset)
+        for item in _scan(path):
+            if item.record.rec_type == "metadata":
+                _collect_metadata(item, found)
+            elif item.record.rec_type == "response":
+                self.originals.seen(item, path)
         return found
 
 
-def _collect_metadata(record: ArcWarcRecord, found: dict[str, dict[str, Any]]) -> None:
-    headers = record.rec_headers
+def _scan(path: Path) -> Iterator[Item]:
+    """The records of `path` without their bodies, quietly (the reading pass reports)."""
+    return read_file(path, FileResult(path, quiet=True), bodies=False)
+
+
+def _collect_metadata(item: Item, found: dict[str, dict[str, Any]]) -> None:
+    headers = item.record.rec_headers
     if "json" not in (headers.get_header("Content-Type") or "").lower():
         return
     targets = {headers.get_header("WARC-Refers-To"), headers.get_header("WARC-Concurrent-To")}
@@ -247,7 +275,7 @@ def _collect_metadata(record: ArcWarcRecord, found: dict[str, dict[str, Any]]) -
     if not targets:
         return
     try:
-        fields = json.loads(record.raw_stream.read())
+        fields = json.loads(item.body)
     except ValueError:
         logger.warning("metadata record %s: payload is not JSON",
                        headers.get_header("WARC-Record-ID"))
@@ -261,6 +289,7 @@ def _collect_metadata(record: ArcWarcRecord, found: dict[str, dict[str, Any]]) -
 class _Location:
     path: Path
     offset: int
+    whole_file_gzip: bool = False
 
 
 class _Originals:
@@ -278,10 +307,10 @@ class _Originals:
         self.by_uri_date: dict[tuple[str, str], _Location] = {}
         self.scanned = False
 
-    def seen(self, record: ArcWarcRecord, path: Path, offset: int) -> None:
-        loc = _Location(path, offset)
-        headers = record.rec_headers
-        self.by_id.setdefault(headers.get_header("WARC-Record-ID") or "", loc)
+    def seen(self, item: Item, path: Path) -> None:
+        loc = _Location(path, item.offset, item.whole_file_gzip)
+        headers = item.record.rec_headers
+        self.by_id.setdefault(item.record_id, loc)
         digest = headers.get_header("WARC-Payload-Digest")
         if digest:
             self.by_digest.setdefault(digest, loc)
@@ -289,7 +318,7 @@ class _Originals:
         self.by_uri_date.setdefault(key, loc)
 
     def payload(self, revisit: ArcWarcRecord) -> tuple[bytes, bool] | None:
-        """The decoded payload of the revisit's original (see `decode_body`), or None."""
+        """The decoded payload of the revisit's original, or None."""
         loc = self._find(revisit)
         if loc is None and not self.scanned:
             self._scan_all()
@@ -299,9 +328,8 @@ class _Originals:
                            revisit.rec_headers.get_header("WARC-Record-ID"),
                            revisit.rec_headers.get_header("WARC-Target-URI"))
             return None
-        with open(loc.path, "rb") as fh:
-            fh.seek(loc.offset)
-            return decode_body(next(iter(ArchiveIterator(fh))))
+        item = read_one(loc.path, loc.offset, whole_file_gzip=loc.whole_file_gzip)
+        return (item.body, item.decoded) if item is not None else None
 
     def _find(self, revisit: ArcWarcRecord) -> _Location | None:
         headers = revisit.rec_headers
@@ -316,6 +344,6 @@ class _Originals:
     def _scan_all(self) -> None:
         self.scanned = True
         for path in self.files:
-            for record, offset in _records(path, parse_http=False):
-                if _is_http_response(record) and record.rec_type == "response":
-                    self.seen(record, path, offset)
+            for item in _scan(path):
+                if item.record.rec_type == "response":
+                    self.seen(item, path)
