@@ -23,7 +23,7 @@ from newsbot.wires import canonical_agency
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["normalise_authors", "split_names"]
+__all__ = ["normalise_authors", "site_keys", "split_names"]
 
 # "A and B", "A und B", "A og B", "A y B", "A et B", "A e B", "A & B", "A; B", "A | B"
 # (lower case only: "Laura E. Adkins" is one person)
@@ -160,7 +160,7 @@ def _is_organisation(name: str) -> bool:
     return words[-1] in _ORG_WORDS or words[0] == "www" or bool(re.search(r"\w\.\w{2,}$", name))
 
 
-def _site_keys(site: str | None, url: str | None) -> set[str]:
+def site_keys(site: str | None, url: str | None) -> set[str]:
     """The site's own names: its declared name, its host and the host's main label."""
     keys = {_key(" ".join(w for w in site.split() if _fold(w) not in _ARTICLES))} if site else set()
     host = (urlsplit(url).hostname or "") if url else ""
@@ -202,7 +202,7 @@ def normalise_authors(
                 agencies.append(agency) if agency not in agencies else None
             elif _is_person(name):
                 people.append(_unslug(name))
-    keys = _site_keys(site, url)
+    keys = site_keys(site, url)
     people = [p for p in people if not _is_site(p, keys, len(people) - 1)]
     return _dedupe(people), agencies
 

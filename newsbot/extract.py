@@ -49,6 +49,7 @@ from newsbot.cleanup import (
     clean_blocks,
 )
 from newsbot.fallback import DEFAULT_RULE, MIN_EXTRACTED_SIZE, FallbackRule, second_opinion
+from newsbot.titles import displayed_headline
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -140,7 +141,7 @@ def extract_metadata(tree: HtmlElement, url: str, *, bylines: bool = True) -> di
     if not authors and bylines:
         authors = byline_authors(tree)
     return {
-        "title": meta.title or None,
+        "title": displayed_headline(tree, url, meta.title or None, meta.sitename),
         "text": "",
         "authors": authors,
         "site": meta.sitename or urlsplit(url).hostname or None,
