@@ -59,7 +59,7 @@ def newsbot_record(url: str, body: bytes) -> dict[str, Any]:
     dates = find_dates(tree, url, tz=zone, now=NOW)
     fields = extract_metadata(tree, url)
     return {"url": url, "title": fields["title"], "authors": fields["authors"],
-            "published": dates["published"]}
+            "published": dates["published"], "raw": (dates["published_source"], dates["published_raw"])}
 
 
 def trafilatura_record(url: str, body: bytes) -> dict[str, Any]:
