@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from lxml import etree
 
 from newsbot.wires import canonical_agency
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
-__all__ = ["normalise_authors", "site_keys", "split_names"]
+    from lxml.html import HtmlElement
+
+__all__ = ["normalise_authors", "page_bylines", "site_keys", "split_names"]
 
 # "A and B", "A und B", "A og B", "A y B", "A et B", "A e B", "A & B", "A; B", "A | B"
 # (lower case only: "Laura E. Adkins" is one person)
@@ -244,3 +248,54 @@ def _handle_of(name: str, people: Iterable[str]) -> bool:
         if len(words) >= 2 and key in (words[0][:1] + words[-1], words[0] + words[-1]):
             return True
     return False
+
+
+# In-page bylines for pages whose metadata and trafilatura's byline search name nobody.
+_AUTHOR_LINKS = etree.XPath(
+    "//a[@rel='author' or contains(@href, '/author/') or contains(@href, '/authors/')"
+    " or contains(@href, '/autor/') or contains(@href, '/auteur/') or contains(@href, '/autore/')"
+    " or contains(@href, '/journalist/') or contains(@href, '/profile/')]"
+)
+_BYLINE_TEXT = re.compile(
+    r"^(?:by|von|por|par|di|door|av|af)\s+(?P<names>[^\W\d_][\w.'’\- ]{2,80}"
+    r"(?:(?:,\s*|\s+(?:and|und|og|y|et|e|&)\s+)[^\W\d_][\w.'’\- ]{2,40}){0,3})$",
+    re.IGNORECASE,
+)
+_BYLINE_NODES = etree.XPath(
+    "(//h1)[1]/following::text()[normalize-space()][position() <= 40]"
+)
+MAX_LINKED_AUTHORS = 3  # more author links are a list of other stories' writers
+
+
+def page_bylines(tree: HtmlElement) -> list[str]:
+    """Authors a page shows without marking them: a "By Name" line after the headline, else
+    the first links to author pages inside the article. Raw names, for normalise_authors."""
+    for text in _after_headline(tree):
+        match = _BYLINE_TEXT.match(text)
+        if match and len(text.split()) <= 12:
+            return [match["names"]]
+    links = [a for a in _select(_AUTHOR_LINKS, tree) if _in_story(a)]
+    names = [" ".join(a.text_content().split()) for a in links]
+    return list(dict.fromkeys(n for n in names if 1 < len(n.split()) <= 4))[:MAX_LINKED_AUTHORS]
+
+
+def _after_headline(tree: HtmlElement) -> Iterator[str]:
+    """The texts of the elements just after the first h1: "By" and the name are often split
+    over two elements ("By <span>Name</span>")."""
+    for node in _select(_BYLINE_NODES, tree):
+        owner = node.getparent()
+        if owner is not None and node.is_tail:
+            owner = owner.getparent()
+        if owner is not None:
+            text = " ".join(owner.text_content().split())
+            if len(text) <= 120:
+                yield text
+
+
+def _in_story(element: HtmlElement) -> bool:
+    return next(element.iterancestors("article", "main", "header"), None) is not None
+
+
+def _select(xpath: etree.XPath, node: HtmlElement) -> list[Any]:
+    result = xpath(node)
+    return result if isinstance(result, list) else []

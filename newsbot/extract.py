@@ -39,7 +39,7 @@ from trafilatura.metadata import (
 from trafilatura.utils import LANGID_FLAG, language_classifier, load_html
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
-from newsbot.authors import normalise_authors
+from newsbot.authors import normalise_authors, page_bylines
 from newsbot.cleanup import (
     DEFAULT_CLEANUP,
     Block,
@@ -179,7 +179,8 @@ def byline_authors(tree: HtmlElement, *, in_place: bool = False) -> list[str]:
     """
     subtree = prune_unwanted_nodes(tree if in_place else deepcopy(tree), AUTHOR_DISCARD_XPATHS)
     author = extract_metainfo(subtree, AUTHOR_XPATHS, len_limit=120)
-    return split_authors(normalize_authors(None, author) if author else None)
+    found = split_authors(normalize_authors(None, author) if author else None)
+    return found or split_authors("; ".join(page_bylines(subtree)))  # unmarked "By Name" lines
 
 
 def split_authors(raw: str | None) -> list[str]:

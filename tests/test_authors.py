@@ -72,3 +72,26 @@ def test_personal_site_named_after_its_author_keeps_the_author() -> None:
 def test_split_names_keeps_order() -> None:
     assert split_names("By A Person; B Person | C Person") == ["A Person", "B Person", "C Person"]
     assert split_names(None) == []
+
+
+def _tree(body: str) -> object:
+    from lxml import html
+
+    return html.fromstring(f"<html><body>{body}</body></html>")
+
+
+def test_unmarked_by_line_after_the_headline() -> None:
+    from newsbot.authors import page_bylines
+
+    tree = _tree('<article><h1>Headline</h1><div class="x1">By <span class="y2">Yomi Kazeem</span>'
+                 "</div><p>Text of the story, long enough to be text.</p></article>")
+    assert page_bylines(tree) == ["Yomi Kazeem"]  # type: ignore[arg-type]
+
+
+def test_author_page_links_in_the_story_not_elsewhere() -> None:
+    from newsbot.authors import page_bylines
+
+    tree = _tree('<nav><a href="/author/other-writer">Other Writer</a></nav>'
+                 '<article><h1>Headline</h1><p>Text of the story.</p>'
+                 '<a href="/author/chris-thompson">Chris Thompson</a></article>')
+    assert page_bylines(tree) == ["Chris Thompson"]  # type: ignore[arg-type]
