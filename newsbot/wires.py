@@ -166,6 +166,12 @@ _CLOSING_WITH_RE = re.compile(
     rf"^[^.!?]{{0,60}}?\b(?i:avec|mit|con|com|with)\s+(?P<a>{_ANY_LIST})\s*[.)]?\s*$"
 )
 _MAX_CLOSING_WORDS = 8
+# A picture's credit line: "JIM WATSON/AFP/Getty Images", "(Thomas Coex/AFP/Getty Images)".
+_PICTURE_AGENCY_RE = re.compile(
+    r"/\s*(?:getty(?:\s+images)?|shutterstock|alamy|epa(?:-efe)?|sipa|zuma|picture[\s-]alliance)\b"
+    r"|\b(?:photo|foto|bild|image|picture)\s*(?:credit)?\s*:",
+    re.IGNORECASE,
+)
 # Words before a copyright sign that make it a picture's credit, not the story's.
 _PICTURE_RE = re.compile(
     r"(?i:photo|foto|image|imagem|imagen|picture|pic|bild|illustration|video|vidéo|getty)s?\W{0,3}$"
@@ -261,7 +267,7 @@ def _paragraph_credits(par: str) -> set[str]:
         return _agencies_in(par)
     found = set()
     for m in (_dateline(par), _TAIL_CREDIT_RE.search(par)):
-        if m:
+        if m and not _PICTURE_AGENCY_RE.search(par):
             found |= _agencies_in(m.group("a") or m.group("b"))
     return found
 

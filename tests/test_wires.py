@@ -201,6 +201,8 @@ MENTIONS_ELSEWHERE = [
     "O ministro disse à Lusa que não se vai demitir.",
     "Secondo l'ANSA, l'accordo sarà firmato lunedì.",
     "Photo: © AFP",
+    "JIM WATSON/AFP/Getty Images",
+    "Israeli Prime Minister Benjamin Netanyahu reacts. (Thomas Coex/AFP/Getty Images)",
     "A Reuters reporter contributed photographs, the agency said.",
 ]
 
