@@ -98,6 +98,7 @@ _URL_DATE = re.compile(  # /2025/12/16/, 2025-12-16, 20251216
     r"(?<!\d)(?P<y>(?:19|20)\d\d)"
     r"(?:[/_-](?P<m>\d{1,2})[/_-](?P<d>\d{1,2})|(?P<m2>\d\d)(?P<d2>\d\d))(?!\d)"
 )
+_JSON_WRAPPER = re.compile(r"^(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)$")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
 FURNITURE_DEPTH = 4  # a caption or teaser wraps its date closely
 _FURNITURE_TAGS = frozenset({"figure", "figcaption", "aside", "nav"})
@@ -257,7 +258,7 @@ def _earlier(modified: ParsedDate, published: ParsedDate, tz: str | None) -> boo
 
 def _from_jsonld(tree: HtmlElement) -> Iterator[tuple[Kind, str]]:
     """datePublished / dateModified, from article objects first, then any other object."""
-    objects = [obj for text in _select(_JSONLD, tree) for obj in _walk(_load_json(text))]
+    objects = [obj for text in _select(_JSONLD, tree) for obj in _walk(load_json_ld(text))]
     articles = [obj for obj in objects if _types(obj) & ARTICLE_TYPES]
     keys: dict[Kind, str] = {"published": "datePublished", "modified": "dateModified"}
     for obj in articles + [obj for obj in objects if not _types(obj) & ARTICLE_TYPES]:
@@ -269,10 +270,9 @@ def _from_jsonld(tree: HtmlElement) -> Iterator[tuple[Kind, str]]:
                 yield kind, value
 
 
-def _load_json(text: str) -> Any:
-    text = text.strip()
-    if text.startswith(("<!--", "//<![CDATA[")):
-        text = text.split("\n", 1)[-1].rsplit("\n", 1)[0]
+def load_json_ld(text: str) -> Any:
+    """A JSON-LD script's data, comment or CDATA wrappers removed; None when unreadable."""
+    text = _JSON_WRAPPER.sub("", text.strip())  # <!-- -->, //<![CDATA[ //]]>, <![CDATA[ ]]>
     try:
         return json.loads(text)
     except ValueError:

@@ -16,7 +16,6 @@ Chosen on half of the news-dev pages and checked on the other (`benchmarks/metad
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from newsbot.authors import site_keys
+from newsbot.datesearch import load_json_ld
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -152,7 +152,7 @@ def _metadata_titles(tree: HtmlElement) -> Iterator[tuple[str, str]]:
         kind = "og" if "og:" in (meta.get("property") or meta.get("name") or "") else "twitter"
         yield kind, " ".join(str(meta.get("content", "")).split())
     for text in _select(_JSONLD, tree):
-        yield from (("jsonld", h) for h in _headlines(_load(text)))
+        yield from (("jsonld", h) for h in _headlines(load_json_ld(text)))
     for element in _select(_TITLE, tree)[:1]:
         yield "title", _text(element)
 
@@ -169,13 +169,6 @@ def _headlines(data: Any, depth: int = 0) -> Iterator[str]:
             yield " ".join(headline.split())
         for key in ("@graph", "mainEntity", "mainEntityOfPage"):
             yield from _headlines(data.get(key), depth + 1)
-
-
-def _load(text: str) -> Any:
-    try:
-        return json.loads(text.strip())
-    except ValueError:
-        return None
 
 
 def _heading(element: HtmlElement) -> str:

@@ -380,3 +380,11 @@ def test_htmldate_is_the_last_resort() -> None:
     body = f"<div><p>{BODY_TEXT}</p><p>Copyright © 2021-03-04 Example</p></div>"
     found = search(page(body=body), url="https://example.com/x")
     assert found["published_source"] in ("htmldate", None)
+
+
+def test_jsonld_in_a_cdata_section() -> None:
+    data = json.dumps({"@type": "NewsArticle", "datePublished": "2015-10-15T02:19:15.607Z"})
+    head = f'<script type="application/ld+json">  <![CDATA[ {data} ]]>  </script>'
+    head += meta("article:published_time", "2015-12-11T14:28:34.438Z")
+    found = search(page(head, article()))
+    assert (found["published"], found["published_source"]) == ("2015-10-15T02:19:15Z", "jsonld")
