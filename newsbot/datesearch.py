@@ -386,15 +386,19 @@ def _near_headline(h1: HtmlElement) -> list[HtmlElement]:
 
 
 def _in_furniture(element: HtmlElement) -> bool:
-    """In a caption, a list of other stories, a comment or a sidebar: their dates are
-    not the article's."""
-    for depth, node in enumerate((element, *element.iterancestors())):
-        if node.tag in ("article", "main", "body") or depth > FURNITURE_DEPTH:
-            return False
+    """In a caption, a sidebar, a list of other stories or a comment: their dates are not
+    the article's. Tags count at any depth (an <article> teaser inside an <aside> or a list
+    item is another story); class and id words only close to the date."""
+    ancestors = list(element.iterancestors())
+    for depth, node in enumerate((element, *ancestors)):
         if node.tag in _FURNITURE_TAGS:
             return True
+        if node.tag == "article":
+            return any(a.tag == "li" for a in node.iterancestors())
+        if node.tag in ("main", "body"):
+            return False
         label = f"{node.get('class', '')} {node.get('id', '')}"
-        if label.strip() and _FURNITURE_LABEL.search(label):
+        if depth <= FURNITURE_DEPTH and label.strip() and _FURNITURE_LABEL.search(label):
             return True
     return False
 

@@ -388,3 +388,12 @@ def test_jsonld_in_a_cdata_section() -> None:
     head += meta("article:published_time", "2015-12-11T14:28:34.438Z")
     found = search(page(head, article()))
     assert (found["published"], found["published_source"]) == ("2015-10-15T02:19:15Z", "jsonld")
+
+
+def test_teasers_in_an_aside_or_a_list_of_articles_are_other_stories() -> None:
+    aside = ('<aside class="col-right"><div><div><ul><li><span class="author">'
+             '<time datetime="2019-07-30">30 July</time></span></li></ul></div></div></aside>')
+    teasers = ('<ul class="items"><li><article><p class="publication">'
+               '<time datetime="2019-09-22T07:30:29Z">22 Sept</time></p></article></li></ul>')
+    body = article('<span class="date">June 27, 2019</span>') + aside + teasers
+    assert search(page(body=body), url="https://example.com/x")["published"] == "2019-06-27"
