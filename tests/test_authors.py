@@ -95,3 +95,31 @@ def test_author_page_links_in_the_story_not_elsewhere() -> None:
                  '<article><h1>Headline</h1><p>Text of the story.</p>'
                  '<a href="/author/chris-thompson">Chris Thompson</a></article>')
     assert page_bylines(tree) == ["Chris Thompson"]  # type: ignore[arg-type]
+
+
+PAGE = """<html lang="en"><head><title>Talks resume in Berlin | Example Times</title>
+<meta property="og:site_name" content="Example Times">
+<meta name="author" content="Chuck-Ross, Chuck Ross, Jane Doe und Max Poe, AFP">
+<meta property="og:title" content="Talks resume in Berlin - Example Times"></head>
+<body><article><h1>Talks resume in Berlin</h1>
+<p>Ukrainian President Volodymyr Zelensky said on Monday that the talks in Berlin had been
+difficult but had brought real progress on the security guarantees Kyiv wants, and that
+the envoys of the United States would return to the German capital next week.</p>
+<p>Officials of both sides said the remaining differences were over territory.</p>
+</article></body></html>"""
+
+
+def test_page_authors_title_and_credit_through_the_pipeline_hooks() -> None:
+    from newsbot.extract import extract_metadata
+    from newsbot.worker import process_page
+
+    from lxml import html
+
+    url = "https://www.example-times.com/world/talks"
+    fields = extract_metadata(html.fromstring(PAGE), url)
+    assert fields["authors"] == ["Chuck Ross", "Jane Doe", "Max Poe"]
+    assert fields["credits"] == ["AFP"]
+    assert fields["title"] == "Talks resume in Berlin"
+    result = process_page(url, PAGE.encode(), "utf-8", {})
+    assert result["fields"]["authors"] == ["Chuck Ross", "Jane Doe", "Max Poe"]
+    assert result["wires"] == ["AFP"]  # the byline's wire is a wire, not an author
