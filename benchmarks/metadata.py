@@ -8,6 +8,11 @@ gives a record) and runs, on the same bytes in the same run:
   and `find_dates` in the zone `guess_site_timezone` finds;
 * trafilatura alone: `bare_extraction(page_bytes, url=url, with_metadata=True)`.
 
+Records hold `published` in UTC; where the truth is a date without offset, a late-evening
+story west of Greenwich (or early-morning one east of it) then counts as a wrong day. The
+row `newsbot@local` scores the same values as the site's wall clock shows them (a
+diagnostic of how much of the day gap is that; only its `day` column differs).
+
 Both are scored by `../shared/tools/score_newsdev.py`, per set, on the full set and on
 each half of it (split by `int(sha1(url).hexdigest(), 16) % 2`): rules are chosen on
 half 0 and reported on half 1, the held-out half.
@@ -36,6 +41,7 @@ from trafilatura.utils import load_html  # noqa: E402
 
 from newsbot.datesearch import find_dates, guess_site_timezone  # noqa: E402
 from newsbot.extract import extract_metadata  # noqa: E402
+from newsbot.timezones import get_zone  # noqa: E402
 from newsbot.worker import decode  # noqa: E402
 
 DEFAULT_CORPUS = SHARED / "benchmarks" / "news-dev"
@@ -59,7 +65,16 @@ def newsbot_record(url: str, body: bytes) -> dict[str, Any]:
     dates = find_dates(tree, url, tz=zone, now=NOW)
     fields = extract_metadata(tree, url)
     return {"url": url, "title": fields["title"], "authors": fields["authors"],
-            "published": dates["published"], "raw": (dates["published_source"], dates["published_raw"])}
+            "published": dates["published"], "published_local": _local(dates["published"], zone),
+            "raw": (dates["published_source"], dates["published_raw"])}
+
+
+def _local(value: str | None, zone: str | None) -> str | None:
+    """A UTC instant as the site's wall clock shows it (the day a reader sees), with offset."""
+    if not value or "T" not in value:
+        return value
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.astimezone(get_zone(zone) or timezone.utc).isoformat()
 
 
 def trafilatura_record(url: str, body: bytes) -> dict[str, Any]:
@@ -91,7 +106,7 @@ def table(corpus: Path, results: dict[str, dict[str, dict[str, Any]]]) -> None:
     sets = load_corpus(corpus)
     sets["all"] = [p for pages in list(sets.values()) for p in pages]
     head = " ".join(f"{h:>7}" for _, h in FIELDS)
-    print(f"{'set':12} {'half':5} {'tool':12} {'pages':>5} {head}")
+    print(f"{'set':12} {'half':5} {'tool':14} {'pages':>5} {head}")
     for name, pages in sets.items():
         for label, part in (("full", pages), ("0", [p for p in pages if half(p["url"]) == 0]),
                             ("1 (h)", [p for p in pages if half(p["url"]) == 1])):
@@ -99,7 +114,7 @@ def table(corpus: Path, results: dict[str, dict[str, dict[str, Any]]]) -> None:
                 preds = {norm_url(u): r for u, r in records.items()}
                 score = score_pages(part, preds, "text")
                 cells = " ".join(f"{score[k]:7.3f}" if k in score else f"{'-':>7}" for k, _ in FIELDS)
-                print(f"{name:12} {label:5} {tool:12} {score['pages']:5} {cells}")
+                print(f"{name:12} {label:5} {tool:14} {score['pages']:5} {cells}")
 
 
 def main() -> int:
@@ -115,6 +130,8 @@ def main() -> int:
     results = {"newsbot": run(args.corpus, "newsbot", None)}
     (args.out / "metadata-newsbot.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in results["newsbot"].values()))
+    results["newsbot@local"] = {  # diagnostic: the day in the site's zone, not the record's UTC day
+        u: {**r, "published": r.get("published_local")} for u, r in results["newsbot"].items()}
     if not args.no_trafilatura:
         results["trafilatura"] = run(args.corpus, "trafilatura", args.out / "metadata-trafilatura.jsonl")
     table(args.corpus, results)
