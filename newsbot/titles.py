@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -53,12 +54,13 @@ def displayed_headline(
 ) -> str | None:
     """The headline by agreement of the page's sources (rules above); fallback when none."""
     h1s = [h for h in (_heading(e) for e in _select(_H1, tree)[:MAX_H1]) if h and len(h) <= MAX_TITLE]
-    metas = [t for _, t in _metadata_titles(tree) if t]
+    kinds = [(kind, t) for kind, t in _metadata_titles(tree) if t]
+    metas = [t for _, t in kinds]
     keys = site_keys(site, url)
     logos = _logos(h1s, metas)
     keys |= logos
     sources = [(PRIORITY["h1"], h) for h in h1s if _key(h) not in logos]
-    sources += [(PRIORITY[kind], strip_site(t, keys)) for kind, t in _metadata_titles(tree) if t]
+    sources += [(PRIORITY[kind], strip_site(t, keys)) for kind, t in kinds]
     sources = [(rank, text) for rank, text in sources if _key(text)]
     if not sources:
         return fallback
@@ -85,7 +87,7 @@ def _logos(h1s: list[str], titles: list[str]) -> set[str]:
 
 
 def _part_of(h1: str, title: str) -> bool:
-    parts = [_key(p) for p in SEPARATOR.split(title)]
+    parts = _parts(title)
     return len(parts) > 1 and _key(h1) in parts
 
 
@@ -122,8 +124,13 @@ def _agrees(text: str, other: str) -> bool:
     return bool(a and b) and (a == b or _is_run(a, other) or _is_run(b, text))
 
 
+@lru_cache(maxsize=1024)
+def _parts(title: str) -> tuple[str, ...]:
+    return tuple(_key(p) for p in SEPARATOR.split(title))
+
+
 def _is_run(key: str, title: str) -> bool:
-    parts = [_key(p) for p in SEPARATOR.split(title)]
+    parts = _parts(title)
     longest = max(range(len(parts)), key=lambda i: len(parts[i]))
     return any(
         key == "".join(parts[i:j])
@@ -134,11 +141,12 @@ def _is_run(key: str, title: str) -> bool:
 
 def _is_affix(h1: str, title: str) -> bool:
     """The h1 is a first or last part of the title, not its longest: the site's logo."""
-    parts = [_key(p) for p in SEPARATOR.split(title)]
+    parts = _parts(title)
     key = _key(h1)
     return len(parts) > 1 and key in (parts[0], parts[-1]) and key != max(parts, key=len)
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """Case-, accent-, quote- and punctuation-insensitive form."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -82,6 +82,7 @@ def _alias_pattern(alias: str) -> str:
 _ALIASES = sorted(
     ((a, c) for c, aliases in AGENCIES.items() for a in aliases), key=lambda x: -len(x[0])
 )
+_ALIAS_RES = [(re.compile(_alias_pattern(a)), c) for a, c in _ALIASES]
 _AGENCY = "(?:" + "|".join(_alias_pattern(a) for a, _ in _ALIASES) + ")"
 _AGENCY_RE = re.compile(rf"(?<!\w){_AGENCY}(?![\w-])")
 _LIST = rf"{_AGENCY}(?:\s*(?:[/,&+;]|\band\b)\s*{_AGENCY})*"
@@ -180,8 +181,11 @@ _PICTURE_RE = re.compile(
 
 def canonical_agency(name: str) -> str | None:
     """The canonical name of one alias, or None when it names no known agency."""
-    for alias, canonical in _ALIASES:
-        if re.fullmatch(_alias_pattern(alias), name.strip()):
+    name = name.strip()
+    if not _AGENCY_RE.fullmatch(name):  # one regex says "no" to most names at once
+        return None
+    for pattern, canonical in _ALIAS_RES:
+        if pattern.fullmatch(name):
             return canonical
     return None
 
