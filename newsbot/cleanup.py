@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from newsbot.wires import names_agency
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -106,14 +108,6 @@ DATE_LABEL = re.compile(
     r"^(?:first |last )?(?:published|updated|posted)(?: on| at)?\s*:", re.IGNORECASE
 )
 BYLINE = re.compile(r"^by\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}$")
-# Wire agencies: a line naming one may be a credit ("(With AFP inputs)", "— Reuters"),
-# never furniture.
-WIRE_ACRONYM = re.compile(r"\b(?:AFP|AP|PTI|IANS|ANI|UNI|dpa|DPA|EFE|TASS|ANSA|UPI)\b")
-WIRE_NAME = re.compile(
-    r"\b(?:reuters|associated press|agence france-presse|press trust of india|bloomberg"
-    r"|xinhua|kyodo|yonhap|anadolu|interfax)\b",
-    re.IGNORECASE,
-)
 # a slideshow's caption counter: "3/50 ...", "3 of 50 ...", "(3/50)"
 SLIDE = re.compile(r"^[(\[-]?\s*(\d{1,3})\s*(?:/|of|von|de|sur|di)\s*(\d{1,3})\b", re.IGNORECASE)
 MIN_SLIDES = 3  # a run of this many numbered captions is a gallery, not the story
@@ -205,16 +199,17 @@ def _continues(before: tuple[int, int] | None, after: tuple[int, int] | None) ->
 
 
 def _xmltotxt(element: Any, include_formatting: bool) -> str:
-    """trafilatura's XML-to-text, imported on first use: the crawl process imports this
-    module for its wire check and never needs trafilatura itself."""
+    """trafilatura's XML-to-text, imported on first use: importing the furniture rules
+    need not pay for trafilatura."""
     from trafilatura.xml import xmltotxt
 
     return xmltotxt(element, include_formatting)
 
 
 def names_wire_agency(line: str) -> bool:
-    """Does the line name a wire agency (acronyms in capitals only: "AP", not "ap")?"""
-    return bool(WIRE_ACRONYM.search(line) or WIRE_NAME.search(line))
+    """Does the line name a wire agency? A line naming one may be a credit ("(With AFP
+    inputs)", "By Bernama"), never furniture; `newsbot.wires` holds the one agency list."""
+    return names_agency(line)
 
 
 def strip_buttons(line: str) -> str:

@@ -8,6 +8,7 @@ resort, for relative phrases ("il y a 3 heures") and month names our tables lack
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -80,7 +81,9 @@ _TIME_PATTERNS = [
         r"(?<![\d:.,])(?P<H>[01]\d|2[0-3])(?P<M>[0-5]\d)(?=\s?hrs?\b)",
     )
 ]
-_TIME_SUFFIX = re.compile(rf"\s*(?:(?:uhr|hrs?|hs|h|horas|heures|बजे){_WE})?", re.IGNORECASE)
+_TIME_SUFFIX = re.compile(  # "14:07 Uhr", and "3:48: Uhr" with a stray colon
+    rf"(?::(?=\s*(?:uhr|h){_WE}))?\s*(?:(?:uhr|hrs?|hs|h|horas|heures|बजे){_WE})?", re.IGNORECASE
+)
 _ISO = re.compile(  # extended (2025-12-16T01:13:00) and basic (20251216T011300) formats
     r"(?P<y>\d{4})(?P<dash>-?)(?P<m>\d\d)(?P=dash)(?P<d>\d\d)"
     r"(?:[T ](?P<H>\d\d):?(?P<M>\d\d)(?::?(?P<S>\d\d)(?:[.,]\d+)?)?"
@@ -125,6 +128,10 @@ class ParsedDate:
     value: str  # "YYYY-MM-DDTHH:MM:SSZ" (UTC), or "YYYY-MM-DD" as printed
     precision: Precision
     raw: str
+    # What the string printed, for comparing candidates of one page (newsbot.datesearch):
+    wall: str | None = None  # the printed date and time of day, "YYYY-MM-DDTHH:MM"
+    zoned: bool = False  # the string stated its zone (an offset, Z, GMT, "IST")
+    ambiguous: bool = False  # an hour of 1..12 with no am/pm: maybe 12 hours off
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class _Clock:
     minute: int
     second: int | None
     zone: tzinfo | None
+    ambiguous: bool = False  # 1..12 with no am/pm
 
 
 def normalize_date(text: str, *, tz: str | None = None, now: datetime | None = None) -> str | None:
@@ -186,12 +194,20 @@ def _result(day: date, clock: _Clock | None, tz: str | None, raw: str) -> Parsed
     zone = clock.zone or get_zone(tz) or timezone.utc
     moment = datetime.combine(day, time(clock.hour, clock.minute, clock.second or 0), zone)
     precision: Precision = "minute" if clock.second is None else "second"
-    return _timed(moment, precision, raw)
+    return _timed(moment, precision, raw, clock)
 
 
-def _timed(moment: datetime, precision: Precision, raw: str) -> ParsedDate:
+def _timed(
+    moment: datetime, precision: Precision, raw: str, clock: _Clock | None = None
+) -> ParsedDate:
     utc = moment.astimezone(timezone.utc)
-    return ParsedDate(utc.strftime("%Y-%m-%dT%H:%M:%SZ"), precision, raw)
+    if clock is None:  # an epoch or a relative time: a moment, not a printed wall time
+        return ParsedDate(utc.strftime("%Y-%m-%dT%H:%M:%SZ"), precision, raw, zoned=True)
+    return ParsedDate(
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), precision, raw,
+        wall=moment.strftime("%Y-%m-%dT%H:%M"), zoned=clock.zone is not None,
+        ambiguous=clock.ambiguous,
+    )
 
 
 def _from_epoch(text: str, raw: str) -> ParsedDate | None:
@@ -210,7 +226,7 @@ def _from_iso(match: re.Match[str], tz: str | None, raw: str) -> ParsedDate | No
     if match["sign"]:
         zone = fixed_offset(match["sign"], match["oh"], match["om"])
     second = int(match["S"]) if match["S"] else None
-    return _result(day, _clock(int(match["H"]), int(match["M"]), second, None, zone), tz, raw)
+    return _result(day, _clock24(int(match["H"]), int(match["M"]), second, zone), tz, raw)
 
 
 def _from_rfc2822(match: re.Match[str], tz: str | None, raw: str) -> ParsedDate | None:
@@ -218,7 +234,12 @@ def _from_rfc2822(match: re.Match[str], tz: str | None, raw: str) -> ParsedDate 
     day = date(int(match["y"]), MONTHS[match["mon"].lower()], int(match["d"]))
     zone = zone_at(match.string, match.start("zone"), tz, day.year)
     second = int(match["S"]) if match["S"] else None
-    return _result(day, _clock(int(match["H"]), int(match["M"]), second, None, zone), tz, raw)
+    return _result(day, _clock24(int(match["H"]), int(match["M"]), second, zone), tz, raw)
+
+
+def _clock24(hour: int, minute: int, second: int | None, zone: tzinfo | None) -> _Clock:
+    """A time of a machine format (ISO 8601, RFC 2822): 24-hour by definition."""
+    return dataclasses.replace(_clock(hour, minute, second, None, zone), ambiguous=False)
 
 
 def _find_date(text: str, tz: str | None) -> tuple[date, int, int, int] | None:
@@ -296,12 +317,13 @@ def _clock(
     hour: int, minute: int, second: int | None, ampm: str | None, zone: tzinfo | None
 ) -> _Clock:
     """A checked time of day; ValueError for 25:00 or 10:61, which make the string no date."""
+    ambiguous = not ampm and 1 <= hour <= 12
     if ampm and 1 <= hour <= 12:  # a 24-hour time before "am" is German ("15:30 am 16.12.")
         pm = ampm[0].lower() == "p" or ampm in ("午後", "下午", "오후")
         hour = hour % 12 + (12 if pm else 0)
     if hour > 23 or minute > 59 or (second is not None and second > 60):
         raise ValueError(f"no such time: {hour}:{minute}:{second}")
-    return _Clock(hour, minute, None if second is None else min(second, 59), zone)
+    return _Clock(hour, minute, None if second is None else min(second, 59), zone, ambiguous)
 
 
 def _reference(now: datetime | None, tz: str | None) -> datetime:

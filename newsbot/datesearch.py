@@ -4,11 +4,15 @@ Sources are read in order of trust (JSON-LD, meta tags, <time>, the feed and sit
 that led to the page, the date line near the headline, the URL), and the first plausible
 value wins, except that a less trusted value with a time of day replaces a date-only one of
 the same day: sites often put only the day in their metadata and the time in the date line.
+Candidates printing the same moment are read as one (`_same_moment`): a zone one of them
+states applies to the others. Dates in captions, related-story lists, comments and sidebars
+are not read. Where no source gives a date, htmldate's extensive search has the last word.
 The tree is only read, never changed: the caller hands it to trafilatura afterwards.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -20,6 +24,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newsbot.dates import ParsedDate, parse_date
+from newsbot.schemaorg import ARTICLE_TYPES
 from newsbot.timezones import get_zone, guess_site_timezone
 
 if TYPE_CHECKING:
@@ -32,13 +37,7 @@ __all__ = ["find_dates", "guess_site_timezone"]
 logger = logging.getLogger(__name__)
 
 Kind = Literal["published", "modified"]
-Source = Literal["jsonld", "meta", "time", "feed", "sitemap", "text", "url"]  # most trusted first
-ARTICLE_TYPES = frozenset({
-    "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
-    "BackgroundNewsArticle", "ReviewNewsArticle", "AskPublicNewsArticle", "SatiricalArticle",
-    "BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "TechArticle", "ScholarlyArticle",
-    "Report",
-})
+Source = Literal["jsonld", "meta", "time", "feed", "sitemap", "text", "url", "htmldate"]  # most trusted first
 META_KEYS: dict[Kind, tuple[str, ...]] = {  # lower-cased name/property/itemprop, best first
     "published": (
         "article:published_time", "og:article:published_time", "article:published",
@@ -55,6 +54,16 @@ META_KEYS: dict[Kind, tuple[str, ...]] = {  # lower-cased name/property/itemprop
         "dcterms.modified", "article.updated", "lastmod", "revised", "last-modified",
     ),
 }
+
+
+def meta_key(name: str) -> str:
+    """A meta name as compared: case-insensitive, with ':', '_', '-' and '.' alike
+    ("article:published:time", "article_published_time", "Article.Published-Time")."""
+    return _KEY_SEPARATORS.sub(":", name.strip().lower())
+
+
+_KEY_SEPARATORS = re.compile(r"[:_.\-]+")
+_META_KEYS = {kind: tuple(dict.fromkeys(meta_key(k) for k in keys)) for kind, keys in META_KEYS.items()}
 TEXT_LIMIT = 200  # longer text around the headline is body copy, not a date line
 NEAR_H1_NODES = 40  # text nodes read after the headline (10 before)
 DATEISH_HITS = 30  # date-ish elements read at most
@@ -84,7 +93,15 @@ _URL_DATE = re.compile(  # /2025/12/16/, 2025-12-16, 20251216
     r"(?<!\d)(?P<y>(?:19|20)\d\d)"
     r"(?:[/_-](?P<m>\d{1,2})[/_-](?P<d>\d{1,2})|(?P<m2>\d\d)(?P<d2>\d\d))(?!\d)"
 )
+_JSON_WRAPPER = re.compile(r"^(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)$")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
+FURNITURE_DEPTH = 4  # a caption or teaser wraps its date closely
+_FURNITURE_TAGS = frozenset({"figure", "figcaption", "aside", "nav"})
+# class or id words that open with these: "related-posts", "comment-list", "wp-caption"
+_FURNITURE_LABEL = re.compile(
+    r"(?:^|\s)(?:wp-)?(?:caption|related|comments?(?![\w-]*(?:count|link|number))|recommend|sidebar)",
+    re.IGNORECASE,
+)
 
 
 def _select(xpath: etree.XPath, node: HtmlElement) -> list[Any]:
@@ -111,12 +128,11 @@ def find_dates(
     """Published and modified dates of a page, normalized with parse_date in the site's zone."""
     now = _aware(now)
     best: dict[Kind, _Candidate | None] = {"published": None, "modified": None}
-    for candidate in _candidates(tree, url, tz, hints or {}, now):
-        if _plausible(candidate.parsed, now, tz):
-            best[candidate.kind] = _better(best[candidate.kind], candidate, tz)
-        if all(c and c.parsed.precision != "day" for c in best.values()):
-            break  # nothing less trusted can win now
-    published, modified = best["published"], best["modified"]
+    found = [c for c in _candidates(tree, url, tz, hints or {}, now) if _plausible(c.parsed, now, tz)]
+    for candidate in found:
+        best[candidate.kind] = _better(best[candidate.kind], candidate, tz)
+    best["published"] = best["published"] or _last_resort(tree, url, now)
+    published, modified = (_same_moment(best[kind], found) for kind in ("published", "modified"))
     if published and modified and _earlier(modified.parsed, published.parsed, tz):
         modified = None
     return {
@@ -128,6 +144,52 @@ def find_dates(
         "modified_raw": modified.parsed.raw if modified else None,
         "modified_source": modified.source if modified else None,
     }
+
+
+def _same_moment(chosen: _Candidate | None, found: list[_Candidate]) -> _Candidate | None:
+    """The chosen value, read as the page's other candidates read the same printed time.
+
+    Candidates that print the same date and wall time are one: a zone stated by one (an
+    "IST" in the dateline, an offset in JSON-LD) applies to a zone-less other. A zone-less
+    time of 1..12 without am/pm that is another's time modulo 12 hours on the same day is
+    that time ("3:48 Uhr" beside 15:48): the 24-hour one is kept.
+    """
+    if chosen is None or chosen.parsed.wall is None or chosen.parsed.zoned:
+        return chosen
+    mine = chosen.parsed
+    for other in found:
+        theirs = other.parsed
+        if theirs.wall is None or other is chosen:
+            continue
+        same_wall = theirs.wall == mine.wall and theirs.zoned
+        half_day = mine.ambiguous and not theirs.ambiguous and _twelve_hours_apart(mine, theirs)
+        if same_wall or half_day:
+            parsed = dataclasses.replace(
+                mine, value=theirs.value, wall=theirs.wall, zoned=theirs.zoned, ambiguous=False
+            )
+            return dataclasses.replace(chosen, parsed=parsed)
+    return chosen
+
+
+def _last_resort(tree: HtmlElement, url: str, now: datetime) -> _Candidate | None:
+    """htmldate's extensive search (a day), for pages where none of our sources gave one:
+    it reads many more places (copyright lines, any element's text, scripts) at more cost
+    and more risk, so it runs only where we found nothing."""
+    from htmldate import find_date  # imported on first use: most pages never need it
+
+    try:
+        day = find_date(tree, extensive_search=True, original_date=True, url=url,
+                        max_date=now.strftime("%Y-%m-%d"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        logger.debug("htmldate failed on %s: %s", url, exc)
+        return None
+    return _Candidate("published", "htmldate", ParsedDate(day, "day", day)) if day else None
+
+
+def _twelve_hours_apart(mine: ParsedDate, theirs: ParsedDate) -> bool:
+    """Same day and minute, hours 12 apart: '2024-10-23T03:48' and '2024-10-23T15:48'."""
+    a, b = mine.wall or "", theirs.wall or ""
+    return a[:10] == b[:10] and a[13:] == b[13:] and abs(int(a[11:13]) - int(b[11:13])) == 12
 
 
 def _aware(now: datetime | None) -> datetime:
@@ -191,7 +253,7 @@ def _earlier(modified: ParsedDate, published: ParsedDate, tz: str | None) -> boo
 
 def _from_jsonld(tree: HtmlElement) -> Iterator[tuple[Kind, str]]:
     """datePublished / dateModified, from article objects first, then any other object."""
-    objects = [obj for text in _select(_JSONLD, tree) for obj in _walk(_load_json(text))]
+    objects = [obj for text in _select(_JSONLD, tree) for obj in _walk(load_json_ld(text))]
     articles = [obj for obj in objects if _types(obj) & ARTICLE_TYPES]
     keys: dict[Kind, str] = {"published": "datePublished", "modified": "dateModified"}
     for obj in articles + [obj for obj in objects if not _types(obj) & ARTICLE_TYPES]:
@@ -203,10 +265,9 @@ def _from_jsonld(tree: HtmlElement) -> Iterator[tuple[Kind, str]]:
                 yield kind, value
 
 
-def _load_json(text: str) -> Any:
-    text = text.strip()
-    if text.startswith(("<!--", "//<![CDATA[")):
-        text = text.split("\n", 1)[-1].rsplit("\n", 1)[0]
+def load_json_ld(text: str) -> Any:
+    """A JSON-LD script's data, comment or CDATA wrappers removed; None when unreadable."""
+    text = _JSON_WRAPPER.sub("", text.strip())  # <!-- -->, //<![CDATA[ //]]>, <![CDATA[ ]]>
     try:
         return json.loads(text)
     except ValueError:
@@ -239,10 +300,10 @@ def _from_meta(tree: HtmlElement) -> Iterator[tuple[Kind, str]]:
     found: dict[str, str] = {}
     for meta in _select(_META, tree):
         for attribute in ("property", "name", "itemprop", "http-equiv"):
-            key = (meta.get(attribute) or "").strip().lower()
+            key = meta_key(meta.get(attribute) or "")
             if key and key not in found:
                 found[key] = meta.get("content", "")
-    for kind, keys in META_KEYS.items():
+    for kind, keys in _META_KEYS.items():
         for key in keys:
             if found.get(key):
                 yield kind, found[key]
@@ -258,6 +319,8 @@ def _from_time(tree: HtmlElement) -> Iterator[tuple[Kind, str]]:
     marked: list[tuple[Kind, HtmlElement]] = []
     in_article: list[tuple[Kind, HtmlElement]] = []
     for element in times:
+        if _in_furniture(element):
+            continue
         label = f"{element.get('itemprop', '')} {element.get('class', '')} {element.get('id', '')}"
         published = element.get("pubdate") is not None or _PUBLISH_CLASS.search(label)
         if published:  # WordPress: class="entry-date published updated"
@@ -280,7 +343,7 @@ def _from_text(tree: HtmlElement) -> Iterator[tuple[Kind, str]]:
     dateish = _select(_DATEISH, region)[:DATEISH_HITS] if region is not None else []
     seen: set[HtmlElement] = set()
     for element in near + dateish:
-        if element in seen or element.tag in _SKIP_TAGS:
+        if element in seen or element.tag in _SKIP_TAGS or _in_furniture(element):
             continue
         seen.add(element)
         text = _short_text(element)
@@ -315,6 +378,24 @@ def _near_headline(h1: HtmlElement) -> list[HtmlElement]:
         if owner is not None:
             elements.append(owner)
     return elements
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    """In a caption, a sidebar, a list of other stories or a comment: their dates are not
+    the article's. Tags count at any depth (an <article> teaser inside an <aside> or a list
+    item is another story); class and id words only close to the date."""
+    ancestors = list(element.iterancestors())
+    for depth, node in enumerate((element, *ancestors)):
+        if node.tag in _FURNITURE_TAGS:
+            return True
+        if node.tag == "article":
+            return any(a.tag == "li" for a in node.iterancestors())
+        if node.tag in ("main", "body"):
+            return False
+        label = f"{node.get('class', '')} {node.get('id', '')}"
+        if depth <= FURNITURE_DEPTH and label.strip() and _FURNITURE_LABEL.search(label):
+            return True
+    return False
 
 
 def _in_article(element: HtmlElement) -> bool:

@@ -5,7 +5,10 @@ a :class:`~newsbot.dedupstore.DedupIndex` (also importable from here), whose LSH
 live in SQLite.
 
 Shingles are 5-word windows of NFKC-normalised, casefolded word tokens, taken within each
-paragraph (so reordered or dropped paragraphs cost no shingles but their own), after
+paragraph (so reordered or dropped paragraphs cost no shingles but their own). Scripts
+written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese) are
+shingled by characters instead (windows of SHINGLE_CHARS), with their own minimum: a
+space-separated "word" there is a whole clause or sentence. This is done after
 :func:`~newsbot.wires.strip_syndication` removed datelines, credit lines and disclaimers.
 Known British/American spelling pairs are folded to one form, so "programme"/"program"
 do not break five shingles each.
@@ -31,11 +34,21 @@ if TYPE_CHECKING:
 NUM_PERM = 128
 SHINGLE_WORDS = 5
 MIN_SHINGLES = 25  # about two sentences: below this, sameness cannot be judged
+SHINGLE_CHARS = 4  # in scripts without word spaces: about two words (chosen on real zh/ja text)
+MIN_CHAR_SHINGLES = 60  # about two sentences of Chinese or Japanese
 SEED = 1
 SCHEME = "affine32"  # datasketch 2.0's bias-free default; stored as uint32
-SIGNATURE_VERSION = f"minhash-{SCHEME}-p{NUM_PERM}-seed{SEED}-w{SHINGLE_WORDS}-v1"
+SIGNATURE_VERSION = (
+    f"minhash-{SCHEME}-p{NUM_PERM}-seed{SEED}-w{SHINGLE_WORDS}-c{SHINGLE_CHARS}-v2"
+)
 
-_TOKEN_RE = re.compile(r"\w+")
+# Han, kana, Thai, Lao, Khmer, Burmese: no spaces between words, one token per character.
+_UNSPACED = (
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f"
+)
+_TOKEN_RE = re.compile(rf"[{_UNSPACED}]|(?:(?![{_UNSPACED}])\w)+")
+_UNSPACED_RE = re.compile(rf"[{_UNSPACED}]")
 # Folded one way, consistently on both sides: only equality of tokens matters.
 _SPELLING = [
     (re.compile(r"(?<=\w\w)our(s|ed|ing|ite|ites|able)?$"), r"or\1"),  # colour, favourite
@@ -64,11 +77,12 @@ class Signature:
 
     hashvalues: bytes
     size: int
+    minimum: int = MIN_SHINGLES  # fewer shingles than this, in the text's script: too short
 
     @property
     def too_short(self) -> bool:
         """True when the text had too few shingles to be judged: it never matches."""
-        return self.size < MIN_SHINGLES
+        return self.size < self.minimum
 
     def array(self) -> np.ndarray:
         return np.frombuffer(self.hashvalues, dtype="<u4")
@@ -84,35 +98,45 @@ def _fold(token: str) -> str:
 
 
 def shingles(text: str) -> set[bytes]:
-    """The word shingles of one text, UTF-8 encoded, after its syndication marks are removed."""
+    """The shingles of one text, UTF-8 encoded, after its syndication marks are removed."""
+    return _shingles(text)[0]
+
+
+def _shingles(text: str) -> tuple[set[bytes], int]:
+    """(shingles, the minimum number of them that can be judged, by the text's script)."""
     text = unicodedata.normalize("NFKC", strip_syndication(text)).casefold()
     found: set[bytes] = set()
+    by_char = 0
     for paragraph in text.split("\n"):
         tokens = [_fold(t) for t in _TOKEN_RE.findall(paragraph)]
-        windows = max(1, len(tokens) - SHINGLE_WORDS + 1) if tokens else 0
-        found.update(" ".join(tokens[i : i + SHINGLE_WORDS]).encode() for i in range(windows))
-    return found
+        unspaced = sum(1 for t in tokens if _UNSPACED_RE.match(t))
+        width = SHINGLE_CHARS if 2 * unspaced > len(tokens) else SHINGLE_WORDS
+        windows = max(1, len(tokens) - width + 1) if tokens else 0
+        new = {" ".join(tokens[i : i + width]).encode() for i in range(windows)}
+        by_char += len(new) if width == SHINGLE_CHARS else -len(new)
+        found |= new
+    return found, MIN_CHAR_SHINGLES if by_char > 0 else MIN_SHINGLES
 
 
-def _signature(minhash: MinHash, size: int) -> Signature:
-    return Signature(minhash.hashvalues.astype("<u4").tobytes(), size)
+def _signature(minhash: MinHash, size: int, minimum: int) -> Signature:
+    return Signature(minhash.hashvalues.astype("<u4").tobytes(), size, minimum)
 
 
 def make_signature(text: str) -> Signature:
     """The signature of one article text: pure and cheap, safe to run in a worker process."""
-    found = shingles(text)
+    found, minimum = _shingles(text)
     minhash = _template().copy()
     minhash.update_batch(found)
-    return _signature(minhash, len(found))
+    return _signature(minhash, len(found), minimum)
 
 
 def make_signatures(texts: Iterable[str]) -> list[Signature]:
     """Signatures of many texts through datasketch's bulk path (one permutation setup)."""
     from datasketch import MinHash
 
-    sets = [shingles(t) for t in texts]
-    bulk = MinHash.bulk(sets, num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    return [_signature(m, len(s)) for m, s in zip(bulk, sets)]
+    found = [_shingles(t) for t in texts]
+    bulk = MinHash.bulk([s for s, _ in found], num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    return [_signature(m, len(s), minimum) for m, (s, minimum) in zip(bulk, found)]
 
 
 def jaccard(a: Signature, b: Signature) -> float:

@@ -12,6 +12,12 @@ bands of 2 rows make any pair with Jaccard >= 0.2 a candidate with probability >
 (>= 0.997 at 0.3); candidates are then kept only if the smaller text is contained in the
 larger at ``threshold`` or more, estimated from the MinHash Jaccard and the two set sizes.
 
+An index whose signatures were made by another shingling (``SIGNATURE_VERSION``, e.g. one
+from before CJK and Thai text was shingled by characters) cannot be compared with new
+signatures. Given the archive's texts it is re-signed in place (same rows, same canonical
+links, new signatures and bands): the crawl does this from ``ARCHIVE_DIR/articles``. Without
+them it is refused, with a message naming ``python -m newsbot.dedupstore resign ARCHIVE_DIR``.
+
 The tables (prefixed ``dedup_``) may share one SQLite file with other components and with
 other processes: WAL mode, a busy timeout, and each ``add`` decides its canonical inside
 its own write transaction, so two crawls adding at once never both claim to be first.
@@ -19,19 +25,24 @@ its own write transaction, so two crawls adding at once never both claim to be f
 
 from __future__ import annotations
 
+import argparse
+import json
+import logging
 import sqlite3
+import sys
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newsbot.dedup import NUM_PERM, SIGNATURE_VERSION, containment
+from newsbot.dedup import NUM_PERM, SIGNATURE_VERSION, containment, make_signature
 from newsbot.state import Checkpointer, connect_for_writing, write_transaction
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from newsbot.dedup import Signature
 
@@ -60,6 +71,14 @@ WHERE a.id IN (
     LIMIT {limit}
 )
 """
+
+
+logger = logging.getLogger(__name__)
+RESIGN_COMMAND = "python -m newsbot.dedupstore resign ARCHIVE_DIR"
+
+
+class StaleSignatures(ValueError):
+    """The index holds signatures of another SIGNATURE_VERSION and no texts to re-sign it."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +134,7 @@ class DedupIndex:
         max_candidates: int = 500,
         cache_kib: int = 16384,
         mmap_mib: int = 2047,
+        texts: Callable[[], Iterable[tuple[str, str]]] | None = None,
     ) -> None:
         if bands * rows > NUM_PERM:
             raise ValueError(f"bands * rows must be <= {NUM_PERM}, got {bands} * {rows}")
@@ -136,9 +156,9 @@ class DedupIndex:
             self._conn, self._checkpointer = connect_for_writing(path)
         self._conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
         self._conn.execute(f"PRAGMA mmap_size = {int(mmap_mib) << 20}")
-        self._create()
+        self._create(texts)
 
-    def _create(self) -> None:
+    def _create(self, texts: Callable[[], Iterable[tuple[str, str]]] | None = None) -> None:
         expected = {
             "signature": SIGNATURE_VERSION,
             "bands": str(self.bands),
@@ -153,10 +173,53 @@ class DedupIndex:
             )
             stored = dict(self._conn.execute("SELECT key, value FROM dedup_meta"))
         wrong = {k: stored[k] for k, v in expected.items() if stored[k] != v}
-        if wrong:
+        if set(wrong) == {"signature"}:
+            if texts is None:
+                raise StaleSignatures(
+                    f"dedup index signed with {wrong['signature']}, this newsbot signs "
+                    f"{SIGNATURE_VERSION}: re-sign it from the archive's records with "
+                    f"`{RESIGN_COMMAND}` (a crawl with that ARCHIVE_DIR does it too)"
+                )
+            self.resign(texts())
+        elif wrong:
             raise ValueError(
                 f"dedup index built with other parameters {wrong}; expected {expected}"
             )
+
+    def resign(self, texts: Iterable[tuple[str, str]]) -> tuple[int, int]:
+        """Replace every signature by the current SIGNATURE_VERSION's of the article's text.
+
+        Rows, ids and canonical links stay (who was first does not change); an indexed
+        article with no text among ``texts`` keeps its row but can no longer be matched.
+        Returns (re-signed, left without a text).
+        """
+        done = 0
+        with self._transaction():
+            self._conn.execute("DELETE FROM dedup_bands")
+            self._conn.execute("UPDATE dedup_articles SET size = -1")
+            for article_id, text in texts:
+                done += self._resign_one(article_id, make_signature(text))
+            missing = self._conn.execute("UPDATE dedup_articles SET size = 0 WHERE size = -1").rowcount
+            self._conn.execute(
+                "UPDATE dedup_meta SET value = ? WHERE key = 'signature'", (SIGNATURE_VERSION,)
+            )
+        logger.warning("dedup index re-signed (%s): %d articles, %d without a text left unmatched",
+                       SIGNATURE_VERSION, done, missing)
+        return done, missing
+
+    def _resign_one(self, article_id: str, sig: Signature) -> int:
+        row = self._conn.execute(
+            "UPDATE dedup_articles SET size = ?, signature = ? WHERE article_id = ? AND size = -1"
+            " RETURNING id", (sig.size, sig.hashvalues, article_id),
+        ).fetchone()
+        if row is None:
+            return 0  # not indexed, or a second record of it
+        if not sig.too_short:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO dedup_bands (band, hash, article) VALUES (?, ?, ?)",
+                [(band, h, row[0]) for band, h in band_hashes(sig, self.bands, self.rows)],
+            )
+        return 1
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction of its own (after committing a batch of adds still open),
@@ -302,3 +365,34 @@ class DedupIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def archive_texts(root: str | os.PathLike[str]) -> Iterator[tuple[str, str]]:
+    """(id, text) of every record under ARCHIVE_DIR/articles, in file order (read only)."""
+    for path in sorted(Path(root, "articles").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a torn last line: the crawl's recovery repairs it
+                if isinstance(record, dict) and "id" in record:
+                    yield str(record["id"]), str(record.get("text") or "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m newsbot.dedupstore resign ARCHIVE_DIR`: re-sign an archive's dedup index."""
+    parser = argparse.ArgumentParser(prog="python -m newsbot.dedupstore")
+    parser.add_argument("command", choices=["resign"])
+    parser.add_argument("archive_dir", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    state = args.archive_dir / "state" / "newsbot.sqlite"
+    if not state.exists():
+        parser.error(f"no state file at {state}")
+    DedupIndex(state, texts=lambda: archive_texts(args.archive_dir)).close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -41,6 +41,7 @@ from trafilatura.metadata import (
 from trafilatura.utils import LANGID_FLAG, language_classifier, load_html
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
+from newsbot.authors import normalise_authors, page_bylines
 from newsbot.cleanup import (
     DEFAULT_CLEANUP,
     Block,
@@ -49,7 +50,6 @@ from newsbot.cleanup import (
     blocks_from_xml,
     clean_blocks,
 )
-from newsbot.pagecontent import mostly_links
 from newsbot.fallback import (
     DEFAULT_RULE,
     MIN_EXTRACTED_SIZE,
@@ -58,6 +58,8 @@ from newsbot.fallback import (
     readability_blocks,
     second_opinion,
 )
+from newsbot.pagecontent import mostly_links
+from newsbot.titles import displayed_headline
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,10 +71,6 @@ logger = logging.getLogger(__name__)
 
 LANG_CODE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
 KEYWORD_META = ("keywords", "news_keywords", "article:tag", "parsely-tags")
-BYLINE_PREFIX = re.compile(r"^\s*(?:written\s+)?by\s+", re.IGNORECASE)
-# an author box's date glued to the name: "AFP first published: Dec 16, 2025" -> "AFP"
-BYLINE_DATE = re.compile(r"\s*\b(?:first |last )?(?:published|updated|posted)\b.*$", re.IGNORECASE)
-NAME_JOIN = re.compile(r"\s+(?:and|&)\s+|\s*;\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -181,11 +179,11 @@ def extract_metadata(tree: HtmlElement, url: str, *, bylines: bool = True) -> di
     author, for a caller that runs `byline_authors` later on a tree it can prune.
     """
     meta = _trafilatura_metadata(tree, url)
-    authors = split_authors(meta.author)
+    authors, credits = normalise_authors([meta.author or ""], site=meta.sitename, url=url)
     if not authors and bylines:
         authors = byline_authors(tree)
     return {
-        "title": meta.title or None,
+        "title": displayed_headline(tree, url, meta.title or None, meta.sitename),
         "text": "",
         "authors": authors,
         "site": meta.sitename or urlsplit(url).hostname or None,
@@ -194,6 +192,7 @@ def extract_metadata(tree: HtmlElement, url: str, *, bylines: bool = True) -> di
         "tags": _tags(tree, meta),
         "canonical_url": canonical_url(tree, url),
         "image": urljoin(url, meta.image) if meta.image else None,
+        "credits": credits,  # wire agencies the metadata's bylines name (not authors)
     }
 
 
@@ -222,21 +221,13 @@ def byline_authors(tree: HtmlElement, *, in_place: bool = False) -> list[str]:
     """
     subtree = prune_unwanted_nodes(tree if in_place else deepcopy(tree), AUTHOR_DISCARD_XPATHS)
     author = extract_metainfo(subtree, AUTHOR_XPATHS, len_limit=120)
-    return split_authors(normalize_authors(None, author) if author else None)
+    found = split_authors(normalize_authors(None, author) if author else None)
+    return found or split_authors("; ".join(page_bylines(subtree)))  # unmarked "By Name" lines
 
 
 def split_authors(raw: str | None) -> list[str]:
-    """'By A and B', 'A; B', 'A & B', 'A, B' -> ['A', 'B'], but 'Doe, Jane' stays one name."""
-    if not raw:
-        return []
-    names: list[str] = []
-    for part in NAME_JOIN.split(raw):
-        pieces = [p.strip() for p in part.split(",")]
-        for piece in pieces if all(" " in p for p in pieces) else [part]:
-            name = BYLINE_DATE.sub("", BYLINE_PREFIX.sub("", piece)).strip(" ,")
-            if name and name not in names:
-                names.append(name)
-    return names
+    """People's names in a byline, normalised by `newsbot.authors` (wires left out)."""
+    return normalise_authors([raw or ""])[0]
 
 
 def _tags(tree: HtmlElement, meta: Document) -> list[str]:

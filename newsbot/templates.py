@@ -30,7 +30,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsbot.cleanup import names_wire_agency
+from newsbot.wires import names_agency
 from newsbot.state import connect, write_transaction
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class Paragraphs:
         for i, paragraph in enumerate(paragraphs):
             folded = normalise(paragraph)
             hashes.append(_hash(folded))
-            if not folded or names_wire_agency(paragraph):
+            if not folded or names_agency(paragraph):
                 protected.add(i)
         return cls(tuple(hashes), frozenset(protected))
 

@@ -12,6 +12,14 @@ An agency is credited only where a page *attributes* the story to it:
   ("... he said. (AFP)", "... he said.-PTI"), or a syndication/copyright notice
   naming the agency ("... auto-generated from a syndicated PTI feed.").
 
+* a credit phrase in the first or last paragraphs, in English, French, German, Spanish,
+  Portuguese or Italian: "with inputs from PTI", "Agency material from AFP was used",
+  "Additional reporting by Reuters", "Le Monde avec AFP", "mit Material von dpa",
+  "con información de EFE", "com informações da Lusa", "Fonte: ANSA", "© AFP".
+
+A credit naming agencies without saying which ("(With agency inputs)", "mit Agenturen",
+"con agencias") is recorded as the pseudo-agency `agency`.
+
 Anywhere else an agency name is a *mention* in running text ("AFP reported that",
 "told AFP", "a Reuters investigation", "Agence France-Presse (AFP) said") and credits
 nothing: a story quoting a wire is not a copy of it.
@@ -45,7 +53,7 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "PA": ("PA", "PA Media", "Press Association"),
     "AAP": ("AAP", "Australian Associated Press"),
     "Canadian Press": ("The Canadian Press", "Canadian Press", "CP"),
-    "KNA": ("KNA", "Katholische Nachrichten-Agentur"),
+    "KNA": ("KNA", "Katholische Nachrichten-Agentur", "Katholischen Nachrichten-Agentur"),
     "APA": ("APA", "Austria Presse Agentur"),
     "Anadolu": ("Anadolu", "Anadolu Agency", "AA"),
     "TASS": ("TASS", "ITAR-TASS"),
@@ -58,6 +66,8 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "Europa Press": ("Europa Press",),
     "RIA Novosti": ("RIA Novosti",),
 }
+
+GENERIC = "agency"  # recorded for a credit to unnamed agencies
 
 _META_KEYS = re.compile(r"author|byline|creator|publisher|source|credit|copyright", re.IGNORECASE)
 
@@ -72,6 +82,7 @@ def _alias_pattern(alias: str) -> str:
 _ALIASES = sorted(
     ((a, c) for c, aliases in AGENCIES.items() for a in aliases), key=lambda x: -len(x[0])
 )
+_ALIAS_RES = [(re.compile(_alias_pattern(a)), c) for a, c in _ALIASES]
 _AGENCY = "(?:" + "|".join(_alias_pattern(a) for a, _ in _ALIASES) + ")"
 _AGENCY_RE = re.compile(rf"(?<!\w){_AGENCY}(?![\w-])")
 _LIST = rf"{_AGENCY}(?:\s*(?:[/,&+;]|\band\b)\s*{_AGENCY})*"
@@ -118,14 +129,72 @@ _CREDIT_SENTENCE_RE = re.compile(
 )
 _PARAGRAPHS_RE = re.compile(r"\n")
 _MAX_CREDIT_WORDS = 14
+_EDGE_PARAGRAPHS = 3  # credit phrases are read in this many first and last paragraphs
+_MAX_PHRASE_WORDS = 25  # a paragraph this short holding a credit phrase is all credit
+
+# Agencies left unnamed, in the six languages: "(With agency inputs)", "mit Agenturen".
+_UNNAMED = (
+    r"(?i:(?:news\s+|wire\s+)?agenc(?:y|ies)|agenturen|agenturmaterial|agences?|agencias"
+    r"|agências|agencia|agência|agenzie|agenzia|wire\s+services?)"
+)
+_ANY = rf"(?:(?:{_UNNAMED}\s+)?{_AGENCY}|{_UNNAMED})"  # "Agência Lusa", "agencies"
+_ARTICLE = r"(?:(?i:the|l['’]|la|le|les|der|die|des|el|los|a|o|as|os|da|do|das|dos|di|del)\s*)?"
+_ANY_LIST = rf"{_ARTICLE}{_ANY}(?:\s*(?:[/,&+;]|\b(?i:and|und|et|y|e)\b)\s*{_ARTICLE}{_ANY})*"
+_CREDIT_PHRASES = [  # each names its agencies in group "a"
+    # with inputs from, additional reporting by, material from ... (was used), files from
+    rf"(?i:(?:with\s+|additional\s+)?(?:inputs?|reporting|material|contributions?|files)"
+    rf"\s+(?:from|by))\s+(?P<a>{_ANY_LIST})",
+    rf"(?i:with\s+(?:information|reports?)\s+from)\s+(?P<a>{_ANY_LIST})",
+    rf"(?i:with)\s+(?P<a>{_ANY_LIST})\s+(?i:inputs?|reports?|material)\b",
+    rf"(?P<a>{_ANY_LIST})\s+(?i:(?:agency\s+)?material\s+was\s+used|contributed\b)",
+    # Source: / Quelle: / Fuente: / Fonte: / Crédit: at the start of a line or a bracket
+    rf"(?:^|[(\[|•]\s*)(?i:sources?|quelle|quellen|fuentes?|fontes?|crédits?|credits?)"
+    rf"\s*:\s*(?P<a>{_ANY_LIST})",
+    # © AFP, (c) Reuters 2025, Copyright dpa
+    rf"(?:©|\((?i:c)\)|(?i:copyright))\s*(?:\d{{4}}\s*)?(?P<a>{_ANY_LIST})",
+    # de: mit Material von/der dpa; es: con información de EFE; pt: com informações da Lusa;
+    # it: con fonte/informazioni di ANSA; fr: avec l'AFP, d'après des informations de l'AFP
+    rf"(?i:mit\s+material\s+(?:von|der|des))\s+(?P<a>{_ANY_LIST})",
+    rf"(?i:con\s+(?:información|informaciones|datos)\s+de)\s+(?P<a>{_ANY_LIST})",
+    rf"(?i:com\s+informaç(?:ão|ões)\s+d[aeo]s?)\s+(?P<a>{_ANY_LIST})",
+    rf"(?i:con\s+(?:fonte|informazioni\s+(?:di|da)|materiale\s+(?:di|da)))\s+(?P<a>{_ANY_LIST})",
+    # a bracketed "(avec AFP)", "(mit dpa)", "(con EFE)", "(com Lusa)", "(with AFP)"
+    rf"\((?i:avec|mit|con|com|with)\s+(?P<a>{_ANY_LIST})\s*\)",
+]
+_CREDIT_PHRASE_RES = [re.compile(p) for p in _CREDIT_PHRASES]
+# A short line ending "avec l'AFP", "mit dpa", "con agencias": "Le Monde avec AFP".
+_CLOSING_WITH_RE = re.compile(
+    rf"^[^.!?]{{0,60}}?\b(?i:avec|mit|con|com|with)\s+(?P<a>{_ANY_LIST})\s*[.)]?\s*$"
+)
+_MAX_CLOSING_WORDS = 8
+# A picture's credit line: "JIM WATSON/AFP/Getty Images", "(Thomas Coex/AFP/Getty Images)".
+_PICTURE_AGENCY_RE = re.compile(
+    r"/\s*(?:getty(?:\s+images)?|shutterstock|alamy|epa(?:-efe)?|sipa|zuma|picture[\s-]alliance)\b"
+    r"|\b(?:photo|foto|bild|image|picture)\s*(?:credit)?\s*:",
+    re.IGNORECASE,
+)
+# Words before a copyright sign that make it a picture's credit, not the story's.
+_PICTURE_RE = re.compile(
+    r"(?i:photo|foto|image|imagem|imagen|picture|pic|bild|illustration|video|vidéo|getty)s?\W{0,3}$"
+)
 
 
 def canonical_agency(name: str) -> str | None:
     """The canonical name of one alias, or None when it names no known agency."""
-    for alias, canonical in _ALIASES:
-        if re.fullmatch(_alias_pattern(alias), name.strip()):
+    name = name.strip()
+    if not _AGENCY_RE.fullmatch(name):  # one regex says "no" to most names at once
+        return None
+    for pattern, canonical in _ALIAS_RES:
+        if pattern.fullmatch(name):
             return canonical
     return None
+
+
+def names_agency(text: str) -> bool:
+    """Does the text name a wire agency, by any alias (acronyms in capitals only: "AP", not
+    "ap")? The one agency check of the project: template protection and the byline rule ask it.
+    """
+    return _AGENCY_RE.search(text) is not None
 
 
 def _agencies_in(text: str) -> set[str]:
@@ -135,6 +204,34 @@ def _agencies_in(text: str) -> set[str]:
         if canonical:
             found.add(canonical)
     return found
+
+
+def _credited(text: str) -> set[str]:
+    """The agencies a credit names, or the pseudo-agency when it names only "agencies"."""
+    named = _agencies_in(text)
+    if named or not re.search(_UNNAMED, text):
+        return named
+    return {GENERIC}
+
+
+def _phrase_credits(par: str) -> set[str]:
+    """Agencies of the credit phrases in a first or last paragraph."""
+    found: set[str] = set()
+    for pattern in _CREDIT_PHRASE_RES:
+        for m in pattern.finditer(par):
+            if _PICTURE_RE.search(par[: m.start()][-20:]):
+                continue  # "Photo: © AFP" credits a picture
+            found |= _credited(m.group("a"))
+    closing = _CLOSING_WITH_RE.match(par)
+    if closing and len(par.split()) <= _MAX_CLOSING_WORDS:
+        found |= _credited(closing.group("a"))
+    return found
+
+
+def _edges(pars: Sequence[str]) -> set[int]:
+    """Indices of the first and last non-blank paragraphs, where credit phrases stand."""
+    kept = [i for i, par in enumerate(pars) if par.strip()]
+    return set(kept[:_EDGE_PARAGRAPHS] + kept[-_EDGE_PARAGRAPHS:])
 
 
 def _is_credit_line(par: str) -> bool:
@@ -168,11 +265,13 @@ def _dateline(par: str) -> re.Match[str] | None:
 
 def _paragraph_credits(par: str) -> set[str]:
     """Agencies credited by one paragraph of the body."""
-    if _is_credit_line(par) or _is_disclaimer(par):
+    if _is_credit_line(par):
+        return _credited(par)
+    if _is_disclaimer(par):
         return _agencies_in(par)
     found = set()
     for m in (_dateline(par), _TAIL_CREDIT_RE.search(par)):
-        if m:
+        if m and not _PICTURE_AGENCY_RE.search(par):
             found |= _agencies_in(m.group("a") or m.group("b"))
     return found
 
@@ -192,8 +291,13 @@ def detect_wires(
     """Canonical names of the agencies the story credits, sorted and unique (rules above)."""
     found = _field_credits(authors)
     found |= _field_credits(v for k, v in (meta or {}).items() if _META_KEYS.search(k))
-    for par in _PARAGRAPHS_RE.split(text):
+    pars = _PARAGRAPHS_RE.split(text)
+    for par in pars:
         found |= _paragraph_credits(par)
+    for i in _edges(pars):
+        found |= _phrase_credits(pars[i])
+    if len(found) > 1:
+        found.discard(GENERIC)  # "(With AFP and agency inputs)": AFP says more
     return sorted(found)
 
 
@@ -213,5 +317,15 @@ def strip_syndication(text: str) -> str:
     They are evidence of syndication, not of sameness: two different briefs under the
     same 40-word disclaimer are different stories, and one story under two datelines is one.
     """
-    kept = (_strip_paragraph(par) for par in _PARAGRAPHS_RE.split(text))
+    pars = _PARAGRAPHS_RE.split(text)
+    edges = _edges(pars)
+    kept = (
+        "" if i in edges and _is_credit_paragraph(par) else _strip_paragraph(par)
+        for i, par in enumerate(pars)
+    )
     return "\n".join(par for par in kept if par.strip())
+
+
+def _is_credit_paragraph(par: str) -> bool:
+    """A short first or last paragraph holding a credit phrase: all of it is credit."""
+    return len(par.split()) <= _MAX_PHRASE_WORDS and bool(_phrase_credits(par))

@@ -131,7 +131,7 @@ def _process(url: str, body: bytes, encoding: str | None, context: dict[str, Any
         "fields": fields,
         "dates": dates,
         "timezone": zone,
-        "wires": detect_wires(text, authors=fields.get("authors") or []),
+        "wires": detect_wires(text, authors=[*fields.get("authors", []), *fields.get("credits", [])]),
         "signature": make_signature(text),
         "text_hash": text_hash(text),
         "paragraphs": Paragraphs.of(text),

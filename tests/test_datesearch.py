@@ -176,7 +176,8 @@ def test_lone_time_elsewhere_is_ignored_when_there_are_several() -> None:
         '<aside><time datetime="2025-12-10T08:00:00Z">a</time>'
         '<time datetime="2025-12-11T08:00:00Z">b</time></aside><div><h1>Title</h1></div>'
     )
-    assert search(page(body=body), url="https://example.com/x")["published"] is None
+    # none of our sources reads them; htmldate, the last resort, may guess a day
+    assert search(page(body=body), url="https://example.com/x")["published_source"] in (None, "htmldate")
 
 
 def test_feed_then_sitemap_hints() -> None:
@@ -242,7 +243,7 @@ def test_site_zone_decides_ist() -> None:
 
 def test_long_body_text_is_not_a_date_line() -> None:
     body = article("") + f"<p>{BODY_TEXT} On December 1, 2025 the talks began.</p>"
-    assert search(page(body=body), url="https://example.com/x")["published"] is None
+    assert search(page(body=body), url="https://example.com/x")["published_source"] in (None, "htmldate")
 
 
 @pytest.mark.parametrize(
@@ -324,3 +325,75 @@ def test_tree_is_not_changed() -> None:
 )
 def test_guess_site_timezone(head: str, lang: str, url: str, expected: str | None) -> None:
     assert guess_site_timezone(page(head, "<p>x</p>", lang=lang), url) == expected
+
+
+# --- one page, several candidates: the same moment read once ---------------------------
+
+
+def test_zone_stated_by_the_dateline_applies_to_the_zoneless_line() -> None:
+    body = article(
+        '<p class="byline">first published: Dec 16, 2025 01:13 am</p>'
+        '<div class="dateline">December 16, 2025 / 01:13 IST</div>'
+    )
+    found = search(page(body=body), url="https://www.example-news.com/india/story")
+    assert found["published"] == "2025-12-15T19:43:00Z"
+
+
+def test_zoneless_time_twelve_hours_off_is_the_24_hour_one() -> None:
+    head = meta("article:published_time", "2024-10-23T15:48:00+02:00")
+    body = article('<span class="date">October 23, 2024, 3:48: Uhr</span>')
+    found = search(page(head, body), url="https://www.example.de/x", tz="Europe/Berlin")
+    assert found["published"] == "2024-10-23T13:48:00Z"
+    only_text = search(page(body=body), url="https://www.example.de/x", tz="Europe/Berlin")
+    assert only_text["published"] == "2024-10-23T01:48:00Z"  # alone, it is read as printed
+
+
+@pytest.mark.parametrize(
+    "key", ["article:published:time", "article_published_time", "Article-Published-Time",
+            "ARTICLE.PUBLISHED_TIME"]
+)
+def test_meta_key_variants(key: str) -> None:
+    found = search(page(meta(key, "2025-12-16T01:13:00Z"), article()))
+    assert (found["published"], found["published_source"]) == ("2025-12-16T01:13:00Z", "meta")
+
+
+def test_weekday_and_two_digit_year() -> None:
+    body = article('<span class="date">Do 25.04.24 | 14:07 Uhr</span>')
+    found = search(page(body=body), url="https://www.example.de/x", tz="Europe/Berlin")
+    assert found["published"] == "2024-04-25T12:07:00Z"
+
+
+def test_dateline_beats_a_caption_and_related_stories() -> None:
+    body = (
+        '<article><h1>Berlin talks</h1>'
+        '<figure><img src="a.jpg"><figcaption class="caption">'
+        '<time datetime="2019-03-01">March 1, 2019</time></figcaption></figure>'
+        '<div class="related-stories"><time class="published" datetime="2025-11-01">'
+        "Nov 1</time></div>"
+        '<span class="date">December 16, 2025</span>'
+        f"<p>{BODY_TEXT}</p></article>"
+    )
+    assert search(page(body=body), url="https://example.com/x")["published"] == "2025-12-16"
+
+
+def test_htmldate_is_the_last_resort() -> None:
+    body = f"<div><p>{BODY_TEXT}</p><p>Copyright © 2021-03-04 Example</p></div>"
+    found = search(page(body=body), url="https://example.com/x")
+    assert found["published_source"] in ("htmldate", None)
+
+
+def test_jsonld_in_a_cdata_section() -> None:
+    data = json.dumps({"@type": "NewsArticle", "datePublished": "2015-10-15T02:19:15.607Z"})
+    head = f'<script type="application/ld+json">  <![CDATA[ {data} ]]>  </script>'
+    head += meta("article:published_time", "2015-12-11T14:28:34.438Z")
+    found = search(page(head, article()))
+    assert (found["published"], found["published_source"]) == ("2015-10-15T02:19:15Z", "jsonld")
+
+
+def test_teasers_in_an_aside_or_a_list_of_articles_are_other_stories() -> None:
+    aside = ('<aside class="col-right"><div><div><ul><li><span class="author">'
+             '<time datetime="2019-07-30">30 July</time></span></li></ul></div></div></aside>')
+    teasers = ('<ul class="items"><li><article><p class="publication">'
+               '<time datetime="2019-09-22T07:30:29Z">22 Sept</time></p></article></li></ul>')
+    body = article('<span class="date">June 27, 2019</span>') + aside + teasers
+    assert search(page(body=body), url="https://example.com/x")["published"] == "2019-06-27"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import gzip
 import importlib.util
+import json
 import multiprocessing
 import pickle
 import random
@@ -11,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from newsbot.dedup import make_signature, make_signatures
-from newsbot.dedupstore import DedupIndex
+from newsbot.dedupstore import DedupIndex, StaleSignatures
+from newsbot.dedupstore import main as dedupstore_main
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PAIRS_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "dedup_pairs.py"
@@ -224,3 +227,135 @@ def test_labelled_pairs_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         fp += found and not pair.duplicate
     assert tp / max(1, tp + fp) >= 0.98
     assert tp / sum(p.duplicate for p in pairs) >= 0.95
+
+
+# --- scripts without spaces between words: shingled by characters ------------------------
+
+NEWS_DEV = SHARED / "benchmarks" / "news-dev"
+
+
+def _news_dev(set_name: str, page_id: str) -> dict[str, object]:
+    for line in (NEWS_DEV / set_name / "truth.jsonl").read_text(encoding="utf-8").splitlines():
+        page = json.loads(line)
+        if page["id"] == page_id:
+            return page
+    raise KeyError(page_id)
+
+
+def _page_text(set_name: str, page_id: str) -> str:
+    """The article text newsbot extracts from a news-dev page (for sets without body truth)."""
+    from newsbot.extract import extract_article
+    from newsbot.worker import decode
+
+    page = _news_dev(set_name, page_id)
+    body = gzip.decompress((NEWS_DEV / set_name / "html" / f"{page_id}.html.gz").read_bytes())
+    article = extract_article(decode(body, None)[0], str(page["url"]))
+    assert article is not None
+    return str(article["text"])
+
+
+def _lightly_edited(text: str) -> str:
+    """A republished copy: a new intro and sign-off, one paragraph dropped, a few characters
+    changed in every paragraph."""
+    rng = random.Random(7)
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    if len(paragraphs) > 3:
+        paragraphs.pop(rng.randrange(1, len(paragraphs)))
+    edited = []
+    for paragraph in paragraphs:
+        chars = list(paragraph)
+        for _ in range(max(1, len(chars) // 60)):
+            chars[rng.randrange(len(chars))] = "の"
+        edited.append("".join(chars))
+    return "【共同】本社特約記者。\n" + "\n".join(edited) + "\n（編集：山田）"
+
+
+needs_news_dev = pytest.mark.skipif(not NEWS_DEV.exists(), reason="shared/benchmarks/news-dev is absent")
+
+
+@needs_news_dev
+@pytest.mark.parametrize("page_id", ["gmw", "qq", "youth", "hukumusume", "yahoo-4"])
+def test_chinese_and_japanese_copy_is_linked(tmp_path: Path, page_id: str) -> None:
+    text = str(_news_dev("readability", page_id)["body"])
+    assert not make_signature(text).too_short  # under word shingles, most were
+    with DedupIndex(tmp_path / "state.sqlite") as index:
+        index.add(page_id, make_signature(text))
+        match = index.match(make_signature(_lightly_edited(text)))
+    assert match is not None and match.canonical_id == page_id
+
+
+@needs_news_dev
+def test_two_articles_from_one_japanese_site_are_not_linked(tmp_path: Path) -> None:
+    first, second = _page_text("mercury", "www.yomiuri.co.jp"), _page_text("htmldate", "yomiuri.co.jp-gaza")
+    with DedupIndex(tmp_path / "state.sqlite") as index:
+        index.add("sports", make_signature(first))
+        assert index.match(make_signature(second)) is None
+
+
+@needs_news_dev
+def test_different_chinese_and_japanese_articles_are_not_linked(tmp_path: Path) -> None:
+    ids = ["gmw", "qq", "youth", "hukumusume", "yahoo-4", "pixnet"]
+    with DedupIndex(tmp_path / "state.sqlite") as index:
+        for page_id in ids:
+            sig = make_signature(str(_news_dev("readability", page_id)["body"]))
+            assert index.match(sig) is None, page_id
+            index.add(page_id, sig)
+
+
+def test_minimum_is_set_per_script() -> None:
+    sentence = "東京株式市場で日経平均株価は大幅に反発した。"  # 22 characters, one "word"
+    second = "前日の米国市場で主要な株価指数がそろって上昇したことが追い風となった。"
+    assert make_signature(sentence).too_short
+    assert make_signature(sentence + second).size > 25  # enough shingles for Latin text ...
+    assert make_signature(sentence + second).too_short  # ... but two sentences here are not
+    third = "市場関係者は、半導体関連株を中心に買い戻しの動きが広がったと話している。"
+    assert not make_signature(sentence + second + third).too_short
+
+
+# --- an index signed before the change -----------------------------------------------------
+
+OLD_VERSION = "minhash-affine32-p128-seed1-w5-v1"
+
+
+def _old_index(path: Path, texts: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index as the previous release wrote it: word shingles only, version v1."""
+    import re
+
+    import newsbot.dedup as dedup
+    import newsbot.dedupstore as store
+
+    with monkeypatch.context() as m:
+        m.setattr(dedup, "_TOKEN_RE", re.compile(r"\w+"))
+        m.setattr(dedup, "_UNSPACED_RE", re.compile(r"(?!x)x"))
+        m.setattr(store, "SIGNATURE_VERSION", OLD_VERSION)
+        with DedupIndex(path) as index:
+            for article_id, text in texts.items():
+                index.add(article_id, make_signature(text))
+
+
+@needs_news_dev
+def test_index_made_before_the_change_is_refused_without_texts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _old_index(tmp_path / "state.sqlite", {"gmw": str(_news_dev("readability", "gmw")["body"])}, monkeypatch)
+    with pytest.raises(StaleSignatures, match="python -m newsbot.dedupstore resign ARCHIVE_DIR"):
+        DedupIndex(tmp_path / "state.sqlite")
+
+
+@needs_news_dev
+def test_index_made_before_the_change_is_resigned_from_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = {"gmw": str(_news_dev("readability", "gmw")["body"]), "talks": "\n".join(TALKS)}
+    state = tmp_path / "state" / "newsbot.sqlite"
+    state.parent.mkdir()
+    _old_index(state, {**texts, "lost": "\n".join(TALKS[:3])}, monkeypatch)
+    (tmp_path / "articles").mkdir()
+    lines = [json.dumps({"id": k, "text": v}, ensure_ascii=False) for k, v in texts.items()]
+    (tmp_path / "articles" / "news-1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert dedupstore_main(["resign", str(tmp_path)]) == 0
+    with DedupIndex(state) as index:  # now of this version: opens without texts
+        assert len(index) == 3
+        match = index.match(make_signature(_lightly_edited(texts["gmw"])))
+        assert match is not None and match.canonical_id == "gmw"
+        assert index.match(make_signature("\n".join(TALKS))).canonical_id == "talks"  # type: ignore[union-attr]

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.wires import detect_wires, strip_syndication
+from newsbot.cleanup import furniture_kind, words
+from newsbot.templates import Paragraphs
+from newsbot.wires import AGENCIES, GENERIC, detect_wires, strip_syndication
 
 SEED = (
     Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "moneycontrol-berlin-talks.txt"
@@ -137,3 +139,81 @@ def test_seed_page_credits_afp_not_its_mention() -> None:
     stripped = strip_syndication(text)
     assert "(With AFP inputs)" not in stripped
     assert "earlier told AFP that" in stripped  # a mention stays: it is part of the story
+
+
+ALIASES = [(alias, canonical) for canonical, aliases in AGENCIES.items() for alias in aliases]
+
+
+@pytest.mark.parametrize(("alias", "canonical"), ALIASES)
+def test_every_alias_is_protected_from_templates_and_the_byline_rule(alias: str, canonical: str) -> None:
+    for line in (alias, f"By {alias}", f"(With {alias} inputs)"):
+        assert Paragraphs.of(f"{BODY}\n{line}").protected == {1}, line
+        assert furniture_kind(line, frozenset({words(line)})) != "byline", line
+    assert detect_wires(f"{BODY}\n\n(With {alias} inputs)") == [canonical]
+
+
+# Credit phrases in the first or last paragraphs, as outlets print them (six languages).
+PHRASES = [
+    ("Additional reporting by our staff. Agency material from AFP was used.", ["AFP"]),
+    ("Additional reporting by Reuters.", ["Reuters"]),
+    ("With inputs from PTI and IANS", ["IANS", "PTI"]),
+    ("(With agency inputs)", [GENERIC]),
+    ("With inputs from agencies", [GENERIC]),
+    ("Staff and agencies", [GENERIC]),
+    ("Reuters and AFP contributed to this report.", ["AFP", "Reuters"]),
+    ("With files from The Canadian Press", ["Canadian Press"]),
+    ("Source: Bernama", ["Bernama"]),
+    ("© AFP 2025", ["AFP"]),
+    ("Copyright 2025 Australian Associated Press", ["AAP"]),
+    ("Le Monde avec AFP", ["AFP"]),
+    ("(avec AFP et Reuters)", ["AFP", "Reuters"]),
+    ("Mit Material von dpa und AFP.", ["AFP", "dpa"]),
+    ("Mit Material der Katholischen Nachrichten-Agentur KNA", ["KNA"]),
+    ("Quelle: APA", ["APA"]),
+    ("(mit Agenturen)", [GENERIC]),
+    ("Con información de EFE y Europa Press.", ["EFE", "Europa Press"]),
+    ("Fuente: Agencia EFE", ["EFE"]),
+    ("(con agencias)", [GENERIC]),
+    ("Com informações da Lusa", ["Lusa"]),
+    ("Fonte: Agência Lusa", ["Lusa"]),
+    ("Con fonte ANSA", ["ANSA"]),
+    ("Fonte: ANSA", ["ANSA"]),
+    ("Reporting by Jiji Press; editing by the Tokyo desk", ["Jiji"]),
+]
+
+
+@pytest.mark.parametrize(("line", "agencies"), PHRASES)
+def test_credit_phrase_closing_or_opening_the_story(line: str, agencies: list[str]) -> None:
+    assert detect_wires(f"{BODY}\n{BODY}\n{BODY}\n{BODY}\n{line}") == agencies
+    assert detect_wires(f"{line}\n{BODY}\n{BODY}\n{BODY}\n{BODY}") == agencies
+    assert strip_syndication(f"{BODY}\n{line}") == BODY
+
+
+MENTIONS_ELSEWHERE = [
+    "An official told AFP on Monday that the talks would resume.",
+    "According to Reuters, the deal is worth $2 billion, with inputs from the ministry.",
+    "Il a déclaré dans un entretien avec l'AFP qu'il ne se représenterait pas.",
+    "Selon l'AFP, les négociations ont échoué.",
+    "Das sagte der Minister in einem Gespräch mit der dpa am Montag in Berlin.",
+    "Wie die Nachrichtenagentur dpa berichtet, ist der Streik beendet.",
+    "Según EFE, el acuerdo se firmará el lunes.",
+    "El ministro dijo a EFE que no dimitirá.",
+    "O ministro disse à Lusa que não se vai demitir.",
+    "Secondo l'ANSA, l'accordo sarà firmato lunedì.",
+    "Photo: © AFP",
+    "JIM WATSON/AFP/Getty Images",
+    "Israeli Prime Minister Benjamin Netanyahu reacts. (Thomas Coex/AFP/Getty Images)",
+    "A Reuters reporter contributed photographs, the agency said.",
+]
+
+
+@pytest.mark.parametrize("line", MENTIONS_ELSEWHERE)
+def test_mention_at_the_edge_is_no_credit(line: str) -> None:
+    assert detect_wires(f"{BODY}\n{line}") == []
+    assert detect_wires(f"{line}\n{BODY}") == []
+
+
+def test_credit_phrase_in_the_middle_of_a_long_story_is_a_mention() -> None:
+    middle = "Officials said that additional reporting by Reuters had shown the deal was off."
+    text = "\n".join([BODY] * 4 + [middle] + [BODY] * 4)
+    assert detect_wires(text) == []

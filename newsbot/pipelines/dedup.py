@@ -14,6 +14,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from newsbot.dedup import DedupIndex
+from newsbot.dedupstore import archive_texts
 from newsbot.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ class DedupPipeline:
         if not settings.getbool("DEDUP_ENABLED", True):
             raise NotConfigured("DEDUP_ENABLED is off")
         runtime = Runtime.of(crawler)
-        index = DedupIndex(runtime.state.conn, threshold=settings.getfloat("DEDUP_THRESHOLD", 0.6))
+        index = DedupIndex(runtime.state.conn, threshold=settings.getfloat("DEDUP_THRESHOLD", 0.6),
+                           texts=lambda: archive_texts(runtime.root))  # an old index is re-signed
         runtime.extras["dedup"] = index  # crash recovery re-indexes what it restores
         return cls(index, crawler.stats)
 
