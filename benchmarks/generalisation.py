@@ -11,7 +11,9 @@ baseline `trafilatura.bare_extraction(page_bytes, url=url, with_metadata=True)`
 by the shared scorer (news-dev's `score_pages`, whose body metric is
 score_extraction.py's 4-gram F1) on the whole set and on each half of it, split by
 a hash of the URL: half A is where newsbot's rules are tuned, half B is held out.
-Then lists, per set, the article pages without a newsbot record where trafilatura
+newsbot's `published` is UTC; the scorer is given `published_local` where the
+record has one (the same instant with the site's offset), so that "day" is the day
+printed on the page, as the truth has it. Then lists, per set, the article pages without a newsbot record where trafilatura
 found more than 500 characters, and the records written for pages of kind `other`,
 each with the reason newsbot logged.
 """
@@ -103,6 +105,8 @@ def replay(bench: BenchSet, norm_url: Any) -> float:
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     rec = json.loads(line)
+                    # the day a reader saw: the same instant in the site's offset, where known
+                    rec["published"] = rec.get("published_local") or rec.get("published")
                     bench.newsbot.setdefault(norm_url(rec["url"]), rec)
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
         for match in NO_RECORD.finditer(text):

@@ -394,3 +394,23 @@ def _dateparser_data(text: str, base: datetime | None, order: str) -> DateData |
     except (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError) as exc:
         logger.debug("dateparser failed on %r: %s", text, exc)
         return None
+
+
+def local_time(value: str | None, zone: str | None) -> str | None:
+    """A UTC time (`normalize_date`'s form) as the site's readers saw it: the same instant
+    with the offset of `zone` (`2025-12-15T19:43:00Z` in Asia/Kolkata is
+    `2025-12-16T01:13:00+05:30`), so the day is the day printed on the page. A day alone
+    is already the printed day; None without a time zone or a time."""
+    if not value or not zone:
+        return None
+    if len(value) == 10:
+        return value
+    tz = get_zone(zone)
+    if tz is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(tz).isoformat(timespec="seconds")
+

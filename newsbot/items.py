@@ -43,6 +43,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     published: str | None = None
     published_precision: str | None = None
+    published_local: str | None = None
     published_raw: str | None = None
     published_source: str | None = None
     modified: str | None = None

@@ -340,3 +340,13 @@ def test_rendered_instants_round_trip(moment: datetime, tz: str | None) -> None:
     assert normalize_date(rfc2822, tz=tz) == _utc(moment, seconds=True)
     printed = f"{moment:%B} {moment.day}, {moment.year} / {moment:%H:%M} {_offset_text(moment)}"
     assert normalize_date(printed, tz=tz) == _utc(moment, seconds=False)
+
+
+def test_local_time_is_the_same_instant_in_the_site_zone() -> None:
+    from newsbot.dates import local_time
+
+    assert local_time("2025-12-15T19:43:00Z", "Asia/Kolkata") == "2025-12-16T01:13:00+05:30"
+    assert local_time("2023-11-09T03:28:35Z", "America/New_York") == "2023-11-08T22:28:35-05:00"
+    assert local_time("2025-12-16", "Asia/Kolkata") == "2025-12-16"  # a day is the printed day
+    assert local_time("2025-12-15T19:43:00Z", None) is None
+    assert local_time(None, "Asia/Kolkata") is None

@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from newsbot import norecord
+from newsbot.dates import local_time
 from newsbot.items import Article, Page
 from newsbot.pipelines.order import CaptureOrder
 from newsbot.pool import make_pool, process_page
@@ -49,6 +50,7 @@ def article_from(page: Page, result: dict[str, Any]) -> Article:
         description=fields.get("description"),
         tags=list(fields.get("tags") or []),
         wires=list(result.get("wires") or []),
+        published_local=local_time(dates.get("published"), result.get("timezone")),
         fetched_at=page.fetched_at,
         warc=page.warc,
         seq=page.seq,
