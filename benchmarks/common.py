@@ -55,6 +55,15 @@ def make_warc(bench: Path, out: Path | None = None) -> Path:
     return out
 
 
+def make_newsdev_warc(out: Path | None = None) -> Path:
+    """The news-dev pages packed by their own tool, ../shared/tools/make_newsdev_warc.py."""
+    out = out or OUT / "news-dev.warc.gz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([PYTHON, str(SHARED / "tools" / "make_newsdev_warc.py"), str(out)],
+                   check=True, capture_output=True)
+    return out
+
+
 def copy_url(url: str, copy: int) -> str:
     """The address of the `copy`-th repetition of a page (the page's own for 0)."""
     return url if copy == 0 else f"{url}{'&' if '?' in url else '?'}copy={copy}"

@@ -103,8 +103,9 @@ def extract_article(
     fields = extract_metadata(tree, url, bylines=False)
     headlines = page_headlines(tree)
     blocks = extract_blocks(tree, url, options)
-    if not fields["authors"]:
-        fields["authors"] = byline_authors(tree, in_place=True)  # the tree's last use: no copy
+    if not fields["authors"]:  # the tree's last use: no copy
+        fields["authors"], credits = byline_authors(tree, in_place=True)
+        fields["credits"] = list(dict.fromkeys([*fields["credits"], *credits]))
     if options.clean:
         blocks = clean_blocks(blocks, page_facts(fields, headlines), options.cleanup)
     text = "\n".join(b.text for b in blocks)
@@ -181,7 +182,8 @@ def extract_metadata(tree: HtmlElement, url: str, *, bylines: bool = True) -> di
     meta = _trafilatura_metadata(tree, url)
     authors, credits = normalise_authors([meta.author or ""], site=meta.sitename, url=url)
     if not authors and bylines:
-        authors = byline_authors(tree)
+        authors, more = byline_authors(tree)
+        credits = list(dict.fromkeys([*credits, *more]))
     return {
         "title": displayed_headline(tree, url, meta.title or None, meta.sitename),
         "text": "",
@@ -214,15 +216,20 @@ def _trafilatura_metadata(tree: HtmlElement, url: str) -> Document:
     return meta
 
 
-def byline_authors(tree: HtmlElement, *, in_place: bool = False) -> list[str]:
-    """trafilatura's in-page byline search, which first prunes comments, figures and dates.
+def byline_authors(tree: HtmlElement, *, in_place: bool = False) -> tuple[list[str], list[str]]:
+    """(people, agencies) of trafilatura's in-page byline search, which first prunes
+    comments, figures and dates; then of unmarked "By Name" lines. An agency in a byline
+    ("By AFP") is a wire credit, not an author.
 
     `in_place` prunes the tree itself instead of a copy (a copy costs more than the search).
     """
     subtree = prune_unwanted_nodes(tree if in_place else deepcopy(tree), AUTHOR_DISCARD_XPATHS)
     author = extract_metainfo(subtree, AUTHOR_XPATHS, len_limit=120)
-    found = split_authors(normalize_authors(None, author) if author else None)
-    return found or split_authors("; ".join(page_bylines(subtree)))  # unmarked "By Name" lines
+    people, credits = normalise_authors([(normalize_authors(None, author) or "") if author else ""])
+    if people:
+        return people, credits
+    more, more_credits = normalise_authors(["; ".join(page_bylines(subtree))])
+    return more, credits + more_credits
 
 
 def split_authors(raw: str | None) -> list[str]:

@@ -448,3 +448,12 @@ def test_when_both_opinions_find_nothing_trafilatura_is_asked_for_recall(
     result = extract_article(seed_page(), URL)
     assert result is not None and all(p[:50] in result["text"] for p in BODY)
     assert [(k["fast"], k["favor_precision"]) for k in asked] == [(True, True), (False, False)]
+
+
+def test_an_agency_in_an_in_page_byline_is_a_credit_not_an_author() -> None:
+    prose = "Rivers rose across the north on Monday as heavy rain fell for a third day. " * 5
+    html = (f"<html><head><title>Floods</title></head><body><article><h1>Floods in the north</h1>"
+            f"<p class='byline'>By AFP</p><p>{prose}</p></article></body></html>")
+    fields = extract_article(html, "https://x.com/2025/12/16/floods.html")
+    assert fields is not None
+    assert fields["authors"] == [] and fields["credits"] == ["AFP"]
