@@ -237,8 +237,9 @@ class DedupIndex:
 
     def match(self, sig: Signature) -> Match | None:
         """The best earlier copy's canonical story and score, or None."""
-        best = self._best(sig)
-        self._last = (sig, self._version(), best)
+        version = self._version()  # before the lookup: a commit landing during it changes
+        best = self._best(sig)      # the version `add` sees, so `add` looks again
+        self._last = (sig, version, best)
         return best[1] if best else None
 
     def _version(self) -> tuple[int, int]:
