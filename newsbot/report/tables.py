@@ -51,6 +51,12 @@ class Outlet:
         return sum(self.no_record.values())
 
 
+def drift_checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The site-health findings of a run's summary (none before health checks existed)."""
+    section = summary.get("health")
+    return list(section.get("checks") or []) if isinstance(section, dict) else []
+
+
 def is_copy(record: dict[str, Any]) -> bool:
     return bool(record.get("duplicate_of"))
 
@@ -67,7 +73,7 @@ def run_rows(runs: list[Run]) -> list[dict[str, Any]]:
         if s is not None:
             row.update(pages=s.get("pages_fetched", 0), articles=s.get("articles", 0),
                        duplicates=s.get("duplicates", 0), undated=s.get("articles_without_date", 0),
-                       errors=dict(s.get("errors") or {}), health=list(s.get("health") or []))
+                       errors=dict(s.get("errors") or {}), health=drift_checks(s))
         rows.append(row)
     return rows
 
@@ -78,7 +84,7 @@ def outlets(archive: Archive) -> dict[str, Outlet]:
     for run in archive.runs:
         for name, site in ((run.summary or {}).get("sites") or {}).items():
             _add_site(found.setdefault(name, Outlet(name)), site)
-        for check in (run.summary or {}).get("health") or []:
+        for check in drift_checks(run.summary or {}):
             found.setdefault(check.get("source", "-"), Outlet(check.get("source", "-"))).health.append(
                 {**check, "run_id": run.run_id})
     for record in archive.records:
