@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_scrapy
+from conftest import records, run_scrapy
 
 from newsbot.report import build_report
 from newsbot.report.archive import ArchiveError, load
@@ -99,3 +99,41 @@ def test_run_and_since_select_runs(demo_report: Path) -> None:
     assert [r.run_id for r in load(demo_report, run_id=run_id).runs] == [run_id]
     with pytest.raises(ArchiveError, match="no run"):
         load(demo_report, run_id="20000101T000000Z-000000")
+
+
+@pytest.mark.slow
+def test_demo_report_in_headless_chromium(demo_report: Path, tmp_path: Path) -> None:
+    """Opened offline as a person would: every chart drawn, the outlets and the seed story's
+    cluster on screen, no console error, nothing requested but the file itself."""
+    from browser import Chromium, require_binary
+
+    binary = require_binary("chromium", "chromium-browser")
+    report = demo_report / "report" / "index.html"
+    with Chromium(binary) as browser:
+        page = browser.open(report.as_uri())
+        charts = page.evaluate("Array.from(document.querySelectorAll('figure.chart')).map(f => {"
+                               " const s = f.querySelector('svg'); if (!s) return [f.id, 0, 0];"
+                               " const r = s.getBoundingClientRect(); return [f.id, r.width, r.height]; })")
+        text = page.evaluate("document.body.innerText")
+        seed = page.evaluate("Array.from(document.querySelectorAll('#clusters tr'))"
+                             ".map(r => r.innerText).filter(t => t.includes('Zelensky'))")
+        rows = page.evaluate("document.querySelectorAll('#articles tbody tr').length")
+        page.evaluate("const s = document.getElementById('outlet-filter');"
+                      " s.value = String(Array.from(s.options).findIndex(o => o.text === 'FilMonde') - 1);"
+                      " s.dispatchEvent(new Event('change'))")
+        filtered = page.evaluate("Array.from(document.querySelectorAll('#articles tbody tr'))"
+                                 ".map(r => r.children[1].innerText)")
+        shot = page.screenshot(tmp_path / "demo-report.png")
+        print(f"screenshot: {shot}")
+        errors = page.console_errors()
+        urls = page.requested_urls()
+    assert [c[0] for c in charts] == ["chart-runs", "chart-timeline", "chart-hours"]
+    assert all(w > 200 and h > 100 for _, w, h in charts), charts
+    for name in DEMO_OUTLETS:
+        assert name in text
+    assert len(seed) == 1 and "Rupee Ledger" in seed[0] and "FilMonde" in seed[0], seed
+    assert rows == len(records(demo_report)) + len(records(demo_report, "duplicates"))
+    assert filtered and set(filtered) == {"FilMonde"}, filtered
+    assert errors == []
+    assert urls and all(u.startswith(("file:", "data:")) for u in urls), urls
+    assert shot.stat().st_size > 10_000
