@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display; before pyplot is imported
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import dates as _dates  # noqa: E402
 from matplotlib import rcsetup  # noqa: E402
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from newsbot.report.tables import Outlet
 
+mdates: Any = _dates  # matplotlib.dates has no annotations (mypy --strict)
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # Any: matplotlib types rc keys as a Literal union a plain dict literal does not match
 STYLE: Any = {"svg.fonttype": "none", "svg.hashsalt": "newsbot", "font.size": 8,
@@ -44,21 +46,25 @@ def to_svg(fig: Figure) -> str:
 
 
 def runs_chart(rows: list[dict[str, Any]]) -> str:
-    """Pages fetched, articles, duplicates and undated articles of each run, in run order."""
+    """Pages fetched, articles, duplicates and undated articles of each run, on a time axis
+    (lines with a marker per run: readable for 2 runs or 200)."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 2.6))
         shown = [r for r in rows if "pages" in r]
-        labels = [r["started"].strftime("%Y-%m-%d\n%H:%M") for r in shown]
-        series = [("pages fetched", "pages"), ("articles", "articles"),
-                  ("duplicates", "duplicates"), ("undated", "undated")]
-        width = 0.8 / len(series)
-        for i, (label, key) in enumerate(series):
-            ax.bar([x + i * width for x in range(len(shown))], [r[key] for r in shown], width,
-                   label=label)
-        ax.set_xticks([x + 0.4 - width / 2 for x in range(len(shown))], labels)
+        when = [r["started"].replace(tzinfo=None) for r in shown]
+        for label, key, marker in (("pages fetched", "pages", "o"), ("articles", "articles", "s"),
+                                   ("duplicates", "duplicates", "^"), ("undated", "undated", "x")):
+            ax.plot(when, [r[key] for r in shown], marker=marker, markersize=3, linewidth=1,
+                    label=label)
+        locator = mdates.AutoDateLocator(maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.set(title="Each run: pages fetched, articles, duplicates, undated",
                xlabel="run start (UTC)", ylabel="count (pages or records)")
-        ax.legend(ncols=4, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.35))
+        ax.set_ylim(bottom=0)
+        if when and (max(when) - min(when)) < timedelta(days=1):   # one run: a day around it
+            ax.set_xlim(min(when) - timedelta(hours=12), max(when) + timedelta(hours=12))
+        ax.legend(ncols=4, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.3))
         return to_svg(fig)
 
 
@@ -72,13 +78,16 @@ def timeline_chart(outlets: list[Outlet]) -> str:
     first, last = (date.fromisoformat(days[0]), date.fromisoformat(days[-1])) if days else (
         date.today(), date.today())
     axis = [first + timedelta(n) for n in range((last - first).days + 1)]
+    edges = [float(mdates.date2num(first)) - 0.5 + n for n in range(len(axis) + 1)]
     rows, cols = _grid(len(outlets), 2)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(rows, cols, figsize=(7.5, 0.2 + 1.1 * rows), sharex=True,
                                  squeeze=False)
         for ax, outlet in zip(axes.flat, outlets):
-            ax.bar(axis, [outlet.per_day.get(d.isoformat(), 0) for d in axis], width=0.8,
-                   color=OKABE_ITO[0])
+            # one filled step patch per panel: a Rectangle per bar cost seconds at 20 x 60
+            ax.stairs([outlet.per_day.get(d.isoformat(), 0) for d in axis], edges, fill=True,
+                      color=OKABE_ITO[0])
+            ax.xaxis_date()
             ax.set_title(outlet.name, fontsize=8, loc="left")
             ax.set_ylabel("articles")
         for ax in axes.flat[len(outlets):]:
@@ -101,7 +110,8 @@ def hours_chart(outlets: list[Outlet]) -> str:
         fig, axes = plt.subplots(rows, cols, figsize=(7.5, 0.4 + 1.2 * rows), sharex=True,
                                  squeeze=False)
         for ax, outlet in zip(axes.flat, outlets):
-            ax.bar(range(24), outlet.hours_utc, width=0.9, color=OKABE_ITO[4], label="UTC")
+            ax.stairs(outlet.hours_utc, [h - 0.5 for h in range(25)], fill=True, color=OKABE_ITO[4],
+                      label="UTC")
             ax.step(range(24), outlet.hours_local, where="mid", color=OKABE_ITO[5],
                     label="in the site's zone")
             ax.set_title(f"{outlet.name} ({outlet.zone or 'zone unknown'})", fontsize=8, loc="left")

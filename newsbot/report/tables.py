@@ -48,7 +48,10 @@ class Outlet:
 
     @property
     def candidates_without_record(self) -> int:
-        return sum(self.no_record.values())
+        """Candidates that gave neither an article nor a copy (the reasons also count
+        pages that were never candidates, such as listings reached by a link)."""
+        made = self.figures["records"] + self.figures["duplicates"]
+        return max(self.figures["article_candidates"] - made, 0)
 
 
 def drift_checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
