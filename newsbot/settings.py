@@ -75,6 +75,14 @@ TEMPLATES_PRUNE_IDLE_PAGES = 10_000  # at the end of a crawl, forget rare paragr
 # --- Reporting -------------------------------------------------------------------
 NEWSBOT_PROGRESS_INTERVAL = 5.0  # seconds between progress lines; 0 turns them off
 
+# --- Site health across runs (newsbot/health.py) ----------------------------------
+HEALTH_ENABLED = True  # compare each source's figures with its previous runs at the end of a crawl
+HEALTH_WINDOW = 5  # previous runs of a source compared with (their median)
+HEALTH_MIN_PAGES = 10  # article candidates of a source this run must have for it to be judged
+HEALTH_NO_RECORD_RISE = 0.25  # share of candidates without a record up by more than this: drift
+HEALTH_UNDATED_RISE = 0.25  # share of records without a date up by more than this: drift
+HEALTH_LENGTH_DROP = 0.5  # median text length below this fraction of before: drift
+
 # --- Incremental runs ---------------------------------------------------------------
 INCREMENTAL_ENABLED = True  # skip article URLs already recorded unless their sitemap/feed date is newer
 

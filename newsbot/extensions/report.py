@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from twisted.internet import task
 
-from newsbot import norecord
+from newsbot import health, norecord
 from newsbot.runtime import Runtime, utc_stamp
 from newsbot.sitestats import PREFIX as SITES_PREFIX
 from newsbot.sitestats import sites_summary
@@ -96,6 +96,7 @@ class CrawlReport:
         self.loop: task.LoopingCall | None = None
         self.started = time.monotonic()
         self.summary: dict[str, Any] | None = None
+        self.health: health.Thresholds | None = None   # None: no site health checks
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
@@ -104,6 +105,8 @@ class CrawlReport:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        if crawler.settings.getbool("HEALTH_ENABLED", True):
+            ext.health = health.Thresholds.from_settings(crawler.settings)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
@@ -125,13 +128,30 @@ class CrawlReport:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
 
+    def site_health(self) -> dict[str, Any] | None:
+        """This run's figures per source against its previous runs' (see newsbot/health.py)."""
+        if self.health is None:
+            return None
+        rt = self.runtime
+        outputs = (self.stats.get_value("newsbot/outputs") or {}).values()
+        history = health.SummaryHistory(rt.root / "runs", rt.spider_name, rt.run_id)
+        section = health.assess(sites_summary(self.stats.get_stats()),
+                                health.text_lengths(rt.root / rel for rel in outputs),
+                                history, rt.run_id, self.health)
+        for key in health.stat_keys(section):
+            self.stats.set_value(key, 1)
+        return section
+
     def engine_stopped(self) -> None:
         """After every component closed: the WARC files have their final names now."""
         warc = self.runtime.extras.get("warc")
         if warc is not None:
             warc.close()
+        section = self.site_health()
         stats = dict(self.stats.get_stats())
         summary = summarize(stats)
+        if section is not None:
+            summary["health"] = section
         summary["run_id"] = self.runtime.run_id
         summary["archive_dir"] = str(self.runtime.root)
         summary["warc_files"] = sorted(warc.closed) if warc is not None else []

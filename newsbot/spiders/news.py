@@ -90,6 +90,9 @@ class NewsSpider(ArticlePages, Spider):
 
     # --- start ----------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        for src in self.sources:  # the zone the report reads hours in (learnt from pages when none)
+            if src.timezone:
+                self.crawler.stats.set_value(site_key(src.name, "timezone"), src.timezone)
         for src in self.sources:
             for url in src.start_urls:
                 yield self._request(url, src.name, callback=self.parse_start, depth=0, start=True)
