@@ -100,6 +100,8 @@ _DAY_WORDS = {  # relative day words -> days before the reference day
     "ontem": 1, "昨天": 1,
 }
 _DAY_WORD = re.compile(rf"{_WB}(?:{'|'.join(map(re.escape, _DAY_WORDS))}){_WE}", re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
+MAX_DAY_WORD_CONTEXT = 2  # words beside a day word without a time ("Published yesterday")
 _RELATIVE = re.compile(  # "2 hours ago" and its kin: dateparser reads them
     rf"{_WB}(?:ago|il y a|vor|hace|fa|há|atrás|just now){_WE}|पहले|前",
     re.IGNORECASE,
@@ -343,6 +345,8 @@ def _parse_relative(
     if word:
         day = local.date() - timedelta(days=_DAY_WORDS[word[0].casefold()])
         clock = _find_clock(text, word.start(), word.end(), len(text), tz, day.year)
+        if clock is None and len(_WORDS.findall(text)) > MAX_DAY_WORD_CONTEXT + 1:
+            return None  # "hier" in a sentence: French "yesterday" or German "here"?
         return _result(day, clock, tz, raw)
     if not _RELATIVE.search(text):
         return None

@@ -350,3 +350,12 @@ def test_local_time_is_the_same_instant_in_the_site_zone() -> None:
     assert local_time("2025-12-16", "Asia/Kolkata") == "2025-12-16"  # a day is the printed day
     assert local_time("2025-12-15T19:43:00Z", None) is None
     assert local_time(None, "Asia/Kolkata") is None
+
+
+def test_a_day_word_inside_a_sentence_is_no_date() -> None:
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    assert parse_date("1 Arduino (hier Arduino Nano)", tz="Europe/Berlin", now=now) is None
+    assert parse_date("Publié hier", tz="Europe/Paris", now=now).value == "2026-11-30"
+    assert parse_date("hier à 14h30", tz="Europe/Paris", now=now).value == "2026-11-30T13:30:00Z"
