@@ -7,6 +7,7 @@ items through ItemAdapter, so these dataclasses are the single definition.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -67,3 +68,8 @@ class Article:
 
 WORKING_FIELDS = ("seq", "signature", "text_hash", "paragraphs")
 EXPORT_FIELDS = tuple(f.name for f in fields(Article) if f.name not in WORKING_FIELDS)
+
+
+def text_hash(text: str) -> str:
+    """`Article.text_hash`: the text with whitespace folded, hashed: "did the article change?"."""
+    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()

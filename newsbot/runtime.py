@@ -1,7 +1,7 @@
 """Per-crawl resources that several components share: run id, paths, state store.
 
 Scrapy builds each component on its own; the few things they must share (one
-run id, one SQLite state file, one WARC writer) hang off the crawler through
+run id, one state backend, one WARC writer) hang off the crawler through
 `Runtime.of(crawler)` rather than module globals, so two crawlers in one
 process stay apart.
 """
@@ -15,10 +15,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsbot.state import StateStore
+from newsbot.state import open_backend
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+    from newsbot.state import Records, StateBackend
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +40,16 @@ class Runtime:
     """Run identity and archive layout of one crawl."""
 
     def __init__(self, archive_dir: str | os.PathLike[str], spider_name: str,
-                 state_file: str | None = None) -> None:
+                 state_file: str | None = None,
+                 state_backend: str = "newsbot.state.SqliteBackend") -> None:
         self.root = Path(archive_dir).resolve()
         self.started = datetime.now(timezone.utc)
         self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
         self.spider_name = safe_name(spider_name)
         state_name = (state_file or "newsbot.sqlite").replace("{run_id}", self.run_id)
         self.state_path = self.root / "state" / safe_name(state_name)
-        self._state: StateStore | None = None
+        self.state_backend = state_backend
+        self._backend: StateBackend | None = None
         self.extras: dict[str, Any] = {}
 
     @classmethod
@@ -54,15 +58,22 @@ class Runtime:
         if runtime is None:
             spider_name = crawler.spidercls.name or "crawl"
             runtime = cls(crawler.settings.get("ARCHIVE_DIR", "archive"), spider_name,
-                          crawler.settings.get("NEWSBOT_STATE_FILE"))
+                          crawler.settings.get("NEWSBOT_STATE_FILE"),
+                          crawler.settings.get("STATE_BACKEND", "newsbot.state.SqliteBackend"))
             crawler._newsbot_runtime = runtime  # type: ignore[attr-defined]
         return runtime
 
     @property
-    def state(self) -> StateStore:
-        if self._state is None:
-            self._state = StateStore(self.state_path)
-        return self._state
+    def backend(self) -> StateBackend:
+        """The state backend (``STATE_BACKEND``), opened on first use."""
+        if self._backend is None:
+            self._backend = open_backend(self.state_backend, self.state_path)
+        return self._backend
+
+    @property
+    def state(self) -> Records:
+        """The backend's records: runs, recorded articles, captures."""
+        return self.backend.records
 
     def path(self, *parts: str) -> Path:
         """A path under the archive root, created on demand; parts are sanitised."""
@@ -77,6 +88,6 @@ class Runtime:
         templates = self.extras.pop("templates", None)
         if templates is not None:
             templates.close()
-        if self._state is not None:
-            self._state.close()
-            self._state = None
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None

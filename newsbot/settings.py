@@ -72,6 +72,10 @@ TEMPLATES_ENABLED = True  # drop paragraphs a site repeats on many pages
 TEMPLATES_MIN_PAGES = 3  # distinct pages a paragraph must appear on to count as the site's template
 TEMPLATES_PRUNE_IDLE_PAGES = 10_000  # at the end of a crawl, forget rare paragraphs unseen in a site's last N pages (0: keep all)
 
+# --- State ----------------------------------------------------------------------
+STATE_BACKEND = "newsbot.state.SqliteBackend"  # dotted path of the state backend (newsbot.state.MemoryBackend: this process only)
+NEWSBOT_STATE_FILE = "newsbot.sqlite"  # state file under ARCHIVE_DIR/state/ ({run_id} allowed; replay: replay-{run_id}.sqlite)
+
 # --- Reporting -------------------------------------------------------------------
 NEWSBOT_PROGRESS_INTERVAL = 5.0  # seconds between progress lines; 0 turns them off
 

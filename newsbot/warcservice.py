@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 from scrapy import signals
 
 from newsbot.runtime import Runtime
-from newsbot.warc import DigestStore, Exchange, Pointer, WarcArchive, recover_open_files
+from newsbot.warc import Exchange, Pointer, WarcArchive, recover_open_files
 
 if TYPE_CHECKING:
     from scrapy import Request
+
+    from newsbot.state import PayloadDigests
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -72,7 +74,9 @@ class WarcService:
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="newsbot-warc")
         self.closed: list[str] = []
         self._archive: WarcArchive | None = None
-        self.executor.submit(self._open, prefix, max_size, cdxj, dict(info)).result()
+        # Opened here, on the reactor thread, where the backend is; used from the writer thread.
+        digests = runtime.backend.digests()
+        self.executor.submit(self._open, digests, prefix, max_size, cdxj, dict(info)).result()
 
     @classmethod
     def of(cls, crawler: Crawler) -> WarcService:
@@ -90,9 +94,8 @@ class WarcService:
             crawler.signals.connect(service.close, signal=signals.engine_stopped)
         return service
 
-    def _open(self, prefix: str, max_size: int, cdxj: bool, info: dict[str, str]) -> None:
-        # Its own file: the writer thread must never wait on the crawl's batch transaction.
-        digests = DigestStore(self.runtime.state_path.with_name("warc-digests.sqlite"))
+    def _open(self, digests: PayloadDigests, prefix: str, max_size: int, cdxj: bool,
+              info: dict[str, str]) -> None:
         for path in recover_open_files(self.directory, root=self.runtime.root, digests=digests,
                                        cdxj=cdxj):
             logger.warning("recovered WARC left open by an interrupted run: %s", path)

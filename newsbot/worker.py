@@ -20,7 +20,7 @@ from newsbot.datesearch import find_dates, guess_site_timezone
 from newsbot.dedup import make_signature
 from newsbot.extract import extract_article
 from newsbot.pagecontent import PageSignals, verdict
-from newsbot.state import text_hash
+from newsbot.items import text_hash
 from newsbot.templates import Paragraphs
 from newsbot.urls import article_id
 from newsbot.wires import detect_wires

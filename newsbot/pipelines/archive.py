@@ -26,10 +26,9 @@ from twisted.internet import task
 
 from newsbot import sitestats
 from newsbot.dedup import make_signature
-from newsbot.items import EXPORT_FIELDS
-from newsbot.jsonl import JsonLinesWriter
+from newsbot.items import EXPORT_FIELDS, text_hash
+from newsbot.jsonl import JsonLinesWriter, read_jsonl_repairing
 from newsbot.runtime import Runtime, utc_stamp
-from newsbot.state import read_jsonl_repairing, text_hash
 from newsbot.urls import host_of, url_key
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ def recover_interrupted(runtime: Runtime) -> int:
                     text = record.get("text") or ""
                     state.record(record, url_key(record["url"]), text_hash(text), run_id)
                     if index is not None:
-                        index.add(record["id"], make_signature(text))
+                        index.claim(record["id"], make_signature(text))
                     added += 1
         state.finish_run(run_id, utc_stamp(runtime.started), "interrupted")
         logger.warning("repaired interrupted run %s", run_id)

@@ -38,7 +38,7 @@ class TemplatePipeline:
         if not crawler.settings.getbool("TEMPLATES_ENABLED", True):
             raise NotConfigured("TEMPLATES_ENABLED is off")
         runtime = Runtime.of(crawler)
-        store = TemplateStore(runtime.state.conn,
+        store = TemplateStore(runtime.backend.template_counts(),
                               min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES", 3))
         runtime.extras["templates"] = store  # the archive stage re-cleans early pages; runtime closes it
         return cls(store, crawler.stats, crawler.settings.getint("TEMPLATES_PRUNE_IDLE_PAGES", 10_000))

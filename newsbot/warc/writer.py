@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from warcio.recordloader import ArcWarcRecord
@@ -51,7 +51,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from newsbot import __version__
-from newsbot.warc.index import DigestStore, Original, payload_digest, write_cdxj
+from newsbot.warc.index import Original, payload_digest, write_cdxj
 from newsbot.warc.naming import (
     OPEN_SUFFIX,
     crawler_host,
@@ -60,6 +60,9 @@ from newsbot.warc.naming import (
     sanitize,
     warc_filename,
 )
+
+if TYPE_CHECKING:
+    from newsbot.state.protocols import PayloadDigests
 
 try:
     import fcntl
@@ -279,7 +282,7 @@ class WarcArchive:
     def __init__(self, directory: str | Path, *, root: str | Path | None = None,
                  prefix: str = "newsbot", max_size: int = 1_000_000_000,
                  info: Mapping[str, Any] | None = None, host: str | None = None,
-                 digests: DigestStore | None = None, cdxj: bool = True,
+                 digests: PayloadDigests | None = None, cdxj: bool = True,
                  compresslevel: int = 6) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -1,18 +1,19 @@
-"""The crawl state store: one SQLite file shared by every run of an archive.
+"""The SQLite state backend: one file shared by every run of an archive.
 
 This is the one place that decides whether an article is "already recorded"
 (the `articles` table). The JSONL writer appends a line first and records it
 here second; `recover_run` repairs the other order after a crash, so a killed
 run followed by the same command records each article exactly once.
 
-Other components (dedup index, WARC digests, templates) keep their own tables,
-prefixed, in the same file. WAL mode and a busy timeout let two crawls that
-share an ARCHIVE_DIR (Scrapyd jobs side by side) use it at once.
+The dedup index (`sqlite_dedup.py`) and the template counts
+(`sqlite_templates.py`) keep their own tables, prefixed, in the same file and on
+the same connection, and join its batch transaction; the WARC payload digests
+live in a file of their own (`digests.py`). WAL mode and a busy timeout let two
+crawls that share an ARCHIVE_DIR (Scrapyd jobs side by side) use it at once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -22,9 +23,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from newsbot.state.liveness import process_alive
+from newsbot.state.protocols import Recorded
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -114,13 +120,6 @@ def connect_for_writing(path: str | os.PathLike[str]) -> tuple[sqlite3.Connectio
     return conn, Checkpointer(path)
 
 
-@dataclass(frozen=True)
-class Recorded:
-    id: str
-    version: int
-    text_hash: str | None
-
-
 class StateStore:
     """Runs, recorded articles and per-URL capture facts.
 
@@ -147,6 +146,13 @@ class StateStore:
             self.conn.execute("BEGIN IMMEDIATE")
             self._opened = time.monotonic()
         self._ops += 1
+
+    def join(self) -> None:
+        """Open the batch transaction if none is open, without counting an operation: the
+        dedup index and template counts write inside it, under its write lock."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._opened = time.monotonic()
 
     def commit(self) -> None:
         if self.conn.in_transaction:
@@ -185,7 +191,7 @@ class StateStore:
         return [
             (run_id, json.loads(outputs or "{}"))
             for run_id, host, pid, outputs in rows
-            if not _process_alive(host, pid)
+            if not process_alive(host, pid)
         ]
 
     # --- articles ---------------------------------------------------------
@@ -200,7 +206,7 @@ class StateStore:
     def is_recorded(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
-    def record(self, rec: dict[str, Any], url_key: str, text_hash: str | None, run_id: str) -> None:
+    def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None, run_id: str) -> None:
         """Mark an article as written; idempotent, so crash recovery can replay it."""
         self.begin()
         self.conn.execute(
@@ -243,37 +249,3 @@ class StateStore:
         self._checkpointer.stop()
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.conn.close()
-
-
-def text_hash(text: str) -> str:
-    """Hash of an article's text with whitespace folded: 'did the article change?'."""
-    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
-
-
-def _process_alive(host: str | None, pid: int | None) -> bool:
-    if host != socket.gethostname() or not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def read_jsonl_repairing(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield the whole records of a JSONL file, cutting a torn last line in place."""
-    if not path.exists():
-        return
-    with path.open("rb+") as fh:
-        data = fh.read()
-        end = data.rfind(b"\n") + 1
-        if end != len(data):
-            logger.warning("cutting a torn last line (%d bytes) from %s", len(data) - end, path)
-            fh.truncate(end)
-            fh.flush()
-            os.fsync(fh.fileno())
-    for line in data[:end].splitlines():
-        if line.strip():
-            yield json.loads(line)
