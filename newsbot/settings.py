@@ -74,6 +74,7 @@ TEMPLATES_PRUNE_IDLE_PAGES = 10_000  # at the end of a crawl, forget rare paragr
 
 # --- State ----------------------------------------------------------------------
 STATE_BACKEND = "newsbot.state.SqliteBackend"  # dotted path of the state backend (newsbot.state.MemoryBackend: this process only)
+STATE_RUN_LEASE = 120  # seconds a run's lease lasts (renewed every quarter of it); another host's unfinished run is repaired only once it expired
 NEWSBOT_STATE_FILE = "newsbot.sqlite"  # state file under ARCHIVE_DIR/state/ ({run_id} allowed; replay: replay-{run_id}.sqlite)
 
 # --- Reporting -------------------------------------------------------------------

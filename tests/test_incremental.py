@@ -108,7 +108,10 @@ def test_three_kills_then_every_article_exactly_once(big_site: Any, tmp_path: Pa
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         indexed = {row[0] for row in db.execute("SELECT article_id FROM dedup_articles")}
         recorded = {row[0] for row in db.execute("SELECT id FROM articles")}
+        runs = sorted(status for (status,) in db.execute("SELECT status FROM runs"))
     assert {r["id"] for r in recs} == recorded <= indexed
+    # each killed run repaired by the next at once (same boot, pid gone), not after its lease
+    assert runs.count("finished") == 1 and set(runs) == {"finished", "interrupted"}
     for warc in (archive / "warc").iterdir():
         assert not warc.name.endswith(".open")
         if warc.name.endswith(".warc.gz"):

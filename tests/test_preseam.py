@@ -74,3 +74,27 @@ def test_pre_seam_state_file_knows_every_record(tmp_path: Path) -> None:
     assert articles == {r["id"]: r["duplicate_of"] for r in recs}
     assert indexed == set(articles)
     assert runs == [("finished",)]
+
+
+def test_pre_seam_state_file_gains_run_leases_on_open(tmp_path: Path) -> None:
+    """Opening a state file from before run leases adds their columns (NULL: no lease) and
+    keeps its rows; an unfinished run of that era is judged by the old rule (host + pid)."""
+    from newsbot.state import SqliteBackend
+
+    state = shutil.copy(PRE_SEAM / "state" / "newsbot.sqlite", tmp_path / "newsbot.sqlite")
+    with sqlite3.connect(state) as db:
+        before = db.execute("SELECT * FROM runs").fetchall()
+        db.execute("INSERT INTO runs (run_id, spider, host, pid, started, status, outputs)"
+                   " VALUES ('old', 'news', 'another-host', 1, '2025-12-16T00:00:00Z',"
+                   " 'running', '{}')")
+    backend = SqliteBackend(Path(state))
+    try:
+        assert [run for run, _ in backend.records.interrupted_runs()] == ["old"]
+        assert backend.records.count_articles() == len(stored("articles") + stored("duplicates"))
+    finally:
+        backend.close()
+    with sqlite3.connect(state) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(runs)")]
+        after = db.execute("SELECT * FROM runs WHERE run_id != 'old'").fetchall()
+    assert columns[-3:] == ["owner", "boot_id", "expires"]
+    assert after == [row + (None, None, None) for row in before]

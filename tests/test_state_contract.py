@@ -10,8 +10,12 @@ would pass by luck.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +24,16 @@ import pytest
 
 from newsbot.dedup import Signature, make_signature
 from newsbot.state import MemoryBackend, Original, SqliteBackend, StateBackend
+from newsbot.state.liveness import Owner, boot_id, process_start
 from test_dedup import KREMLIN, TALKS, story
 
 STORIES = 40  # races per test: the naive version loses most of them (shown in issue 15's note)
 
 Opener = Callable[[], StateBackend]
+
+
+def stamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 @pytest.fixture(params=["sqlite", "memory"])
@@ -65,10 +74,39 @@ def test_records_versions_and_idempotent_record(opener: Opener) -> None:
 
 def test_runs_of_a_live_process_are_not_interrupted(opener: Opener) -> None:
     records = opener().records
-    records.start_run("r1", "news", "2025-12-16T00:00:00Z", {"articles": "articles/r1.jsonl"})
-    records.start_run("r2", "news", "2025-12-16T00:00:01Z", {})
-    records.finish_run("r2", "2025-12-16T00:01:00Z", "finished")
+    records.start_run("r1", "news", stamp(), {"articles": "articles/r1.jsonl"})
+    records.start_run("r2", "news", stamp(), {})
+    records.finish_run("r2", stamp(), "finished")
     assert opener().records.interrupted_runs() == []
+
+
+def test_a_run_of_another_host_is_not_repaired_before_its_lease_expires(opener: Opener) -> None:
+    records = opener().records
+    elsewhere = Owner(host="other-host", boot="f" * 36, pid=os.getpid())  # even a pid alive here
+    records.start_run("far", "news", "2025-12-16T00:00:00Z", {"articles": "a.jsonl"},
+                      lease=60, owner=elsewhere)
+    now = time.time()
+    assert opener().records.interrupted_runs(now=now + 59) == []
+    assert opener().records.interrupted_runs(now=now + 61) == [("far", {"articles": "a.jsonl"})]
+
+
+def test_a_run_of_this_boot_is_dead_at_once_when_its_process_is(opener: Opener) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    records = opener().records
+    records.start_run("killed", "news", stamp(), {}, lease=3600,
+                      owner=Owner(boot=boot_id(), pid=int(gone.stdout)))
+    assert [run for run, _ in opener().records.interrupted_runs()] == ["killed"]
+
+
+def test_a_reused_pid_does_not_keep_a_run_alive(opener: Opener) -> None:
+    """This process is alive but started after the run: the run's own process is gone."""
+    assert process_start(os.getpid()) is not None
+    records = opener().records
+    records.start_run("old", "news", "2000-01-01T00:00:00Z", {}, lease=3600,
+                      owner=Owner(boot=boot_id(), pid=os.getpid()))
+    records.start_run("mine", "news", stamp(), {})  # this process's own: alive, renewed
+    assert [run for run, _ in opener().records.interrupted_runs(now=time.time() + 1e6)] == ["old"]
 
 
 def test_captures_keep_known_validators(opener: Opener) -> None:

@@ -60,8 +60,9 @@ def recover_interrupted(runtime: Runtime) -> int:
 
 class ArticleArchivePipeline:
     def __init__(self, runtime: Runtime, stats: StatsCollector, keep_duplicates: bool,
-                 warc: WarcService | None) -> None:
+                 warc: WarcService | None, lease: float = 120.0) -> None:
         self.runtime = runtime
+        self.lease = lease
         self.stats = stats
         self.keep_duplicates = keep_duplicates
         self.warc = warc
@@ -79,7 +80,8 @@ class ArticleArchivePipeline:
 
         runtime = Runtime.of(crawler)
         warc = WarcService.of(crawler) if crawler.settings.getbool("WARC_ENABLED", True) else None
-        return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc)
+        return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc,
+                   crawler.settings.getfloat("STATE_RUN_LEASE", 120.0))
 
     def open_spider(self) -> None:
         self.committer.start(1.0, now=False)  # quiet spells still commit the batch
@@ -88,7 +90,7 @@ class ArticleArchivePipeline:
             self.stats.set_value("newsbot/recovered_records", recovered)
         self.runtime.state.start_run(self.runtime.run_id, self.runtime.spider_name,
                                      utc_stamp(self.runtime.started),
-                                     self.outputs)
+                                     self.outputs, lease=self.lease)
 
     def close_spider(self) -> None:
         if self.committer.running:

@@ -10,21 +10,20 @@ in practice), at a cost that grows with the index.
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from newsbot.dedup import NUM_PERM, containment
-from newsbot.state.liveness import process_alive
+from newsbot.state.liveness import Heartbeat, Lease, Owner, is_dead
 from newsbot.state.protocols import Match, Original, Recorded
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable, Collection, Iterable, Mapping
-    from pathlib import Path
 
     from newsbot.dedup import Signature
 
@@ -32,12 +31,11 @@ if TYPE_CHECKING:
 @dataclass
 class _Run:
     spider: str
-    started: str
     outputs: dict[str, str]
-    host: str = field(default_factory=socket.gethostname)
-    pid: int = field(default_factory=os.getpid)
+    lease: Lease
     finished: str | None = None
     status: str = "running"
+    heartbeat: Heartbeat | None = None
 
 
 class MemoryRecords:
@@ -50,19 +48,30 @@ class MemoryRecords:
         self._latest: dict[str, Recorded] = {}
         self._captures: dict[str, tuple[str | None, str | None, str | None]] = {}
 
-    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str]) -> None:
+    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str], *,
+                  lease: float = 120.0, owner: Owner | None = None) -> None:
+        run = _Run(spider, dict(outputs), Lease(owner or Owner(), started, time.time() + lease))
         with self._lock:
-            self.runs[run_id] = _Run(spider, started, dict(outputs))
+            self.runs[run_id] = run
+        if owner is None:
+            run.heartbeat = Heartbeat(lambda: self._renew(run_id, lease), lease / 4)
 
-    def finish_run(self, run_id: str, finished: str, status: str) -> None:
+    def _renew(self, run_id: str, lease: float) -> None:
         with self._lock:
             run = self.runs[run_id]
+            run.lease = Lease(run.lease.owner, run.lease.started, time.time() + lease)
+
+    def finish_run(self, run_id: str, finished: str, status: str) -> None:
+        run = self.runs[run_id]
+        if run.heartbeat is not None:
+            run.heartbeat.stop()
+        with self._lock:
             run.finished, run.status = finished, status
 
-    def interrupted_runs(self) -> list[tuple[str, dict[str, str]]]:
+    def interrupted_runs(self, now: float | None = None) -> list[tuple[str, dict[str, str]]]:
         with self._lock:
             return [(run_id, dict(run.outputs)) for run_id, run in self.runs.items()
-                    if run.finished is None and not process_alive(run.host, run.pid)]
+                    if run.finished is None and is_dead(run.lease, now)]
 
     def latest(self, url_key: str) -> Recorded | None:
         return self._latest.get(url_key)
@@ -104,7 +113,10 @@ class MemoryRecords:
         """Nothing is batched."""
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Stop renewing leases (runs left unfinished then expire)."""
+        for run in self.runs.values():
+            if run.heartbeat is not None:
+                run.heartbeat.stop()
 
 
 @dataclass(frozen=True)
@@ -265,7 +277,7 @@ class MemoryDigests:
 class MemoryBackend:
     """The whole state of an archive in this process (the path is ignored)."""
 
-    def __init__(self, path: str | os.PathLike[str] | Path | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.records = MemoryRecords()
         self._counts = MemoryTemplateCounts()
         self._digests = MemoryDigests()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from newsbot.dedup import Signature
+    from newsbot.state.liveness import Owner
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,17 @@ class Original:
 class Records(Protocol):
     """Runs, recorded articles and capture facts of one archive."""
 
-    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str]) -> None:
-        """Register a run as running, with the JSONL files it writes (for crash repair)."""
+    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str], *,
+                  lease: float = 120.0, owner: Owner | None = None) -> None:
+        """Register a run as running, with the JSONL files it writes (for crash repair),
+        leased for ``lease`` seconds to ``owner`` (this process: renewed until it ends)."""
 
     def finish_run(self, run_id: str, finished: str, status: str) -> None:
         """Mark a run ended (``finished``, ``failed``, ``incomplete``, ``interrupted``)."""
 
-    def interrupted_runs(self) -> list[tuple[str, dict[str, str]]]:
-        """(run id, outputs) of runs that never finished and whose process is gone."""
+    def interrupted_runs(self, now: float | None = None) -> list[tuple[str, dict[str, str]]]:
+        """(run id, outputs) of runs that never finished and are dead (see liveness.py)
+        at ``now`` (seconds since the epoch; default: now)."""
 
     def latest(self, url_key: str) -> Recorded | None:
         """The latest recorded version of a URL, if any."""

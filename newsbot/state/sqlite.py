@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import sqlite3
 import threading
 import time
@@ -26,11 +25,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsbot.state.liveness import process_alive
+from newsbot.state.liveness import Heartbeat, Lease, Owner, is_dead
 from newsbot.state.protocols import Recorded
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +38,8 @@ BUSY_TIMEOUT_MS = 60_000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, spider TEXT, host TEXT, pid INTEGER,
-    started TEXT, finished TEXT, status TEXT, outputs TEXT
+    started TEXT, finished TEXT, status TEXT, outputs TEXT,
+    owner TEXT, boot_id TEXT, expires REAL
 );
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, url TEXT NOT NULL, url_key TEXT NOT NULL, version INTEGER NOT NULL,
@@ -134,10 +134,12 @@ class StateStore:
         self.path = Path(path)
         self.conn, self._checkpointer = connect_for_writing(self.path)
         self.conn.executescript(SCHEMA)
+        migrate_runs(self.conn)
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self._ops = 0
         self._opened = 0.0
+        self._heartbeats: dict[str, Heartbeat] = {}
 
     # --- batched transactions ---------------------------------------------
     def begin(self) -> None:
@@ -167,31 +169,43 @@ class StateStore:
             self.commit()
 
     # --- runs -------------------------------------------------------------
-    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str]) -> None:
+    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str], *,
+                  lease: float = 120.0, owner: Owner | None = None) -> None:
+        mine = owner is None
+        owner = owner or Owner()
         self.begin()
         self.conn.execute(
-            "INSERT INTO runs (run_id, spider, host, pid, started, status, outputs)"
-            " VALUES (?, ?, ?, ?, ?, 'running', ?)",
-            (run_id, spider, socket.gethostname(), os.getpid(), started, json.dumps(outputs)),
+            "INSERT INTO runs (run_id, spider, host, pid, started, status, outputs, owner,"
+            " boot_id, expires) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+            (run_id, spider, owner.host, owner.pid, started, json.dumps(outputs), owner.id,
+             owner.boot, time.time() + lease),
         )
         self.commit()
+        if mine:
+            beat, done = _lease_writer(self.path, run_id, lease)
+            self._heartbeats[run_id] = Heartbeat(beat, lease / 4, done)
 
     def finish_run(self, run_id: str, finished: str, status: str) -> None:
+        heartbeat = self._heartbeats.pop(run_id, None)
+        if heartbeat is not None:
+            heartbeat.stop()
         self.begin()
         self.conn.execute(
             "UPDATE runs SET finished = ?, status = ? WHERE run_id = ?", (finished, status, run_id)
         )
         self.commit()
 
-    def interrupted_runs(self) -> list[tuple[str, dict[str, str]]]:
-        """Runs that never finished and whose process is gone (not a live sibling crawl)."""
+    def interrupted_runs(self, now: float | None = None) -> list[tuple[str, dict[str, str]]]:
+        """Runs that never finished and are dead (not a live sibling crawl, here or on
+        another host sharing the archive: see liveness.py)."""
         rows = self.conn.execute(
-            "SELECT run_id, host, pid, outputs FROM runs WHERE finished IS NULL"
+            "SELECT run_id, host, boot_id, pid, started, expires, outputs FROM runs"
+            " WHERE finished IS NULL"
         ).fetchall()
         return [
             (run_id, json.loads(outputs or "{}"))
-            for run_id, host, pid, outputs in rows
-            if not process_alive(host, pid)
+            for run_id, host, boot, pid, started, expires, outputs in rows
+            if is_dead(Lease(Owner(host or "", boot or "", pid or 0), started, expires), now)
         ]
 
     # --- articles ---------------------------------------------------------
@@ -245,7 +259,43 @@ class StateStore:
         )
 
     def close(self) -> None:
+        for heartbeat in self._heartbeats.values():
+            heartbeat.stop()
+        self._heartbeats.clear()
         self.commit()
         self._checkpointer.stop()
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.conn.close()
+
+
+LEASE_COLUMNS = {"owner": "TEXT", "boot_id": "TEXT", "expires": "REAL"}
+
+
+def migrate_runs(conn: sqlite3.Connection) -> None:
+    """Add the lease columns to a state file from before run leases (NULL: no lease)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+    missing = [(name, kind) for name, kind in LEASE_COLUMNS.items() if name not in have]
+    if missing:
+        with write_transaction(conn):
+            for name, kind in missing:
+                conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+        logger.info("state file migrated: runs carry leases")
+
+
+def _lease_writer(path: Path, run_id: str, lease: float
+                  ) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(beat, done) for a Heartbeat: renew one run's lease on a connection opened in the
+    heartbeat's thread, so its wait for a busy file is never the reactor's."""
+    held: list[sqlite3.Connection] = []
+
+    def beat() -> None:
+        if not held:
+            held.append(connect(path))
+        held[0].execute("UPDATE runs SET expires = ? WHERE run_id = ? AND finished IS NULL",
+                        (time.time() + lease, run_id))
+
+    def done() -> None:
+        for conn in held:
+            conn.close()
+
+    return beat, done
