@@ -1,9 +1,12 @@
-"""Per-crawl resources that several components share: run id, paths, state store.
+"""Per-crawl resources that several components share: run id, paths, state, WARC writer.
 
 Scrapy builds each component on its own; the few things they must share (one
 run id, one state backend, one WARC writer) hang off the crawler through
 `Runtime.of(crawler)` rather than module globals, so two crawlers in one
-process stay apart.
+process stay apart. It is a registry, not an owner: the resources extension
+(`extensions/resources.py`, built before every middleware and pipeline) opens
+the backend and the WARC service into it and closes them; the spider, built
+before any extension, only reads the run's paths from it.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ import os
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from newsbot.state import open_backend
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from newsbot.state import Records, StateBackend
+    from newsbot.state import DedupClaims, Records, StateBackend
+    from newsbot.templates import TemplateStore
+    from newsbot.warcservice import WarcService
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +55,9 @@ class Runtime:
         self.state_path = self.root / "state" / safe_name(state_name)
         self.state_backend = state_backend
         self._backend: StateBackend | None = None
-        self.extras: dict[str, Any] = {}
+        self.warc: WarcService | None = None  # opened by the resources extension (WARC_ENABLED)
+        self.dedup: DedupClaims | None = None  # the dedup stage's index: crash repair re-indexes
+        self.templates: TemplateStore | None = None  # the template stage's: the archive re-cleans
 
     @classmethod
     def of(cls, crawler: Crawler) -> Runtime:
@@ -63,11 +70,18 @@ class Runtime:
             crawler._newsbot_runtime = runtime  # type: ignore[attr-defined]
         return runtime
 
-    @property
-    def backend(self) -> StateBackend:
-        """The state backend (``STATE_BACKEND``), opened on first use."""
+    def open_backend(self) -> StateBackend:
+        """Open the state backend (``STATE_BACKEND``): the resources extension's call."""
         if self._backend is None:
             self._backend = open_backend(self.state_backend, self.state_path)
+        return self._backend
+
+    @property
+    def backend(self) -> StateBackend:
+        """The state backend the resources extension opened."""
+        if self._backend is None:
+            raise RuntimeError("no state backend: newsbot.extensions.resources.CrawlResources"
+                               " opens it (is it in EXTENSIONS?)")
         return self._backend
 
     @property
@@ -85,9 +99,13 @@ class Runtime:
         return str(path.resolve().relative_to(self.root))
 
     def close(self) -> None:
-        templates = self.extras.pop("templates", None)
-        if templates is not None:
-            templates.close()
+        """Release the stages' stores, then the backend they live in."""
+        if self.templates is not None:
+            self.templates.close()
+            self.templates = None
+        if self.dedup is not None:
+            self.dedup.close()
+            self.dedup = None
         if self._backend is not None:
             self._backend.close()
             self._backend = None

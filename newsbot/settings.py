@@ -98,7 +98,8 @@ ITEM_PIPELINES = {
     "newsbot.pipelines.archive.ArticleArchivePipeline": 900,
 }
 EXTENSIONS = {
-    "newsbot.extensions.report.CrawlReport": 500,
+    "newsbot.extensions.resources.CrawlResources": 100,  # opens and closes state and WARC; finishes the run
+    "newsbot.extensions.report.CrawlReport": 500,  # progress lines; writes the summary (optional)
     # Scrapy's code-execution HTTP server (for its MCP server): off, like the telnet console,
     # and not even imported (aiohttp costs a third of a second at every start). To use it,
     # set REMOTE_CONTROL_ENABLED and give this entry a number again.

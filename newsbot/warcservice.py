@@ -17,8 +17,6 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy import signals
-
 from newsbot.runtime import Runtime
 from newsbot.warc import Exchange, Pointer, WarcArchive, recover_open_files
 
@@ -79,19 +77,23 @@ class WarcService:
         self.executor.submit(self._open, digests, prefix, max_size, cdxj, dict(info)).result()
 
     @classmethod
+    def open(cls, crawler: Crawler) -> WarcService:
+        """A service for the crawl's WARC settings: the resources extension opens (and closes) it."""
+        runtime, settings = Runtime.of(crawler), crawler.settings
+        info = {name: str(settings.get(name)) for name in settings.getlist("WARC_INFO_SETTINGS")}
+        info.update({"operator": settings.get("WARC_OPERATOR", ""), "run-id": runtime.run_id,
+                     "spider": runtime.spider_name})
+        return cls(runtime, prefix=settings.get("WARC_PREFIX", "newsbot"),
+                   max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
+                   cdxj=settings.getbool("WARC_CDXJ", True), info=info)
+
+    @classmethod
     def of(cls, crawler: Crawler) -> WarcService:
-        runtime = Runtime.of(crawler)
-        service = runtime.extras.get("warc")
+        """The service the resources extension opened for this crawl."""
+        service = Runtime.of(crawler).warc
         if service is None:
-            settings = crawler.settings
-            info = {name: str(settings.get(name)) for name in settings.getlist("WARC_INFO_SETTINGS")}
-            info.update({"operator": settings.get("WARC_OPERATOR", ""), "run-id": runtime.run_id,
-                         "spider": runtime.spider_name})
-            service = cls(runtime, prefix=settings.get("WARC_PREFIX", "newsbot"),
-                          max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
-                          cdxj=settings.getbool("WARC_CDXJ", True), info=info)
-            runtime.extras["warc"] = service
-            crawler.signals.connect(service.close, signal=signals.engine_stopped)
+            raise RuntimeError("no WARC service: WARC_ENABLED is off, or"
+                               " newsbot.extensions.resources.CrawlResources is not in EXTENSIONS")
         return service
 
     def _open(self, digests: PayloadDigests, prefix: str, max_size: int, cdxj: bool,

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 def recover_interrupted(runtime: Runtime) -> int:
     """Record (and re-index) what killed runs wrote but did not commit; returns how many."""
     state, added = runtime.state, 0
-    index = runtime.extras.get("dedup")
+    index = runtime.dedup
     for run_id, outputs in state.interrupted_runs():
         for rel in sorted(outputs.values()):
             for record in read_jsonl_repairing(runtime.root / rel):
@@ -76,10 +76,8 @@ class ArticleArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleArchivePipeline:
-        from newsbot.warcservice import WarcService
-
         runtime = Runtime.of(crawler)
-        warc = WarcService.of(crawler) if crawler.settings.getbool("WARC_ENABLED", True) else None
+        warc = runtime.warc  # None when WARC_ENABLED is off (replay)
         return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc,
                    crawler.settings.getfloat("STATE_RUN_LEASE", 120.0))
 
@@ -110,7 +108,7 @@ class ArticleArchivePipeline:
         self.seen_ids.add(adapter["id"])
         record = {name: adapter.get(name) for name in EXPORT_FIELDS}
         site = host_of(adapter["url"])
-        templates = self.runtime.extras.get("templates")
+        templates = self.runtime.templates
         if templates is not None and templates.site_pages(site) < templates.min_pages:
             self.waiting.setdefault(site, []).append(
                 (record, adapter.get("text_hash"), adapter.get("paragraphs")))
@@ -123,7 +121,7 @@ class ArticleArchivePipeline:
 
     def _release(self, site: str) -> None:
         """Write a site's waiting records, cleaned with what the template store knows now."""
-        templates = self.runtime.extras.get("templates")
+        templates = self.runtime.templates
         for record, page_hash, paragraphs in self.waiting.pop(site, []):
             if templates is not None:
                 text, removed = templates.strip(site, url_key(record["url"]), record["text"],

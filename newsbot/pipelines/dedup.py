@@ -38,11 +38,8 @@ class DedupPipeline:
         runtime = Runtime.of(crawler)
         index = runtime.backend.dedup_index(settings.getfloat("DEDUP_THRESHOLD", 0.6),
                                             texts=lambda: archive_texts(runtime.root))  # re-signs an old one
-        runtime.extras["dedup"] = index  # crash recovery re-indexes what it restores
+        runtime.dedup = index  # crash recovery re-indexes what it restores; runtime closes it
         return cls(index, crawler.stats)
-
-    def close_spider(self) -> None:
-        self.index.close()
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

@@ -40,7 +40,7 @@ class TemplatePipeline:
         runtime = Runtime.of(crawler)
         store = TemplateStore(runtime.backend.template_counts(),
                               min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES", 3))
-        runtime.extras["templates"] = store  # the archive stage re-cleans early pages; runtime closes it
+        runtime.templates = store  # the archive stage re-cleans early pages; runtime closes it
         return cls(store, crawler.stats, crawler.settings.getint("TEMPLATES_PRUNE_IDLE_PAGES", 10_000))
 
     def close_spider(self) -> None:
