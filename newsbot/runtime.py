@@ -45,13 +45,12 @@ class Runtime:
     """Run identity and archive layout of one crawl."""
 
     def __init__(self, archive_dir: str | os.PathLike[str], spider_name: str,
-                 state_file: str | None = None,
-                 state_backend: str = "newsbot.state.SqliteBackend") -> None:
+                 state_file: str, state_backend: str) -> None:
         self.root = Path(archive_dir).resolve()
         self.started = datetime.now(timezone.utc)
         self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
         self.spider_name = safe_name(spider_name)
-        state_name = (state_file or "newsbot.sqlite").replace("{run_id}", self.run_id)
+        state_name = state_file.replace("{run_id}", self.run_id)
         self.state_path = self.root / "state" / safe_name(state_name)
         self.state_backend = state_backend
         self._backend: StateBackend | None = None
@@ -64,9 +63,9 @@ class Runtime:
         runtime = getattr(crawler, "_newsbot_runtime", None)
         if runtime is None:
             spider_name = crawler.spidercls.name or "crawl"
-            runtime = cls(crawler.settings.get("ARCHIVE_DIR", "archive"), spider_name,
-                          crawler.settings.get("NEWSBOT_STATE_FILE"),
-                          crawler.settings.get("STATE_BACKEND", "newsbot.state.SqliteBackend"))
+            settings = crawler.settings
+            runtime = cls(settings["ARCHIVE_DIR"], spider_name, settings["NEWSBOT_STATE_FILE"],
+                          settings["STATE_BACKEND"])
             crawler._newsbot_runtime = runtime  # type: ignore[attr-defined]
         return runtime
 

@@ -81,11 +81,11 @@ class WarcService:
         """A service for the crawl's WARC settings: the resources extension opens (and closes) it."""
         runtime, settings = Runtime.of(crawler), crawler.settings
         info = {name: str(settings.get(name)) for name in settings.getlist("WARC_INFO_SETTINGS")}
-        info.update({"operator": settings.get("WARC_OPERATOR", ""), "run-id": runtime.run_id,
+        info.update({"operator": settings.get("WARC_OPERATOR"), "run-id": runtime.run_id,
                      "spider": runtime.spider_name})
-        return cls(runtime, prefix=settings.get("WARC_PREFIX", "newsbot"),
-                   max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
-                   cdxj=settings.getbool("WARC_CDXJ", True), info=info)
+        return cls(runtime, prefix=settings.get("WARC_PREFIX"),
+                   max_size=settings.getint("WARC_MAX_SIZE"),
+                   cdxj=settings.getbool("WARC_CDXJ"), info=info)
 
     @classmethod
     def of(cls, crawler: Crawler) -> WarcService:

@@ -46,7 +46,7 @@ class IncrementalMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        if not crawler.settings.getbool("INCREMENTAL_ENABLED", True):
+        if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured("INCREMENTAL_ENABLED is off")
         return cls(Runtime.of(crawler).state, crawler.stats)
 

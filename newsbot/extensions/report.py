@@ -46,7 +46,7 @@ class CrawlReport:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
         ext = cls(crawler.stats, Runtime.of(crawler),
-                  crawler.settings.getfloat("NEWSBOT_PROGRESS_INTERVAL", 5.0))
+                  crawler.settings.getfloat("NEWSBOT_PROGRESS_INTERVAL"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.write, signal=summary_ready)

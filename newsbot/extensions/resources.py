@@ -42,7 +42,7 @@ class CrawlResources:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlResources:
-        ext = cls(crawler, Runtime.of(crawler), crawler.settings.getbool("WARC_ENABLED", True))
+        ext = cls(crawler, Runtime.of(crawler), crawler.settings.getbool("WARC_ENABLED"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext

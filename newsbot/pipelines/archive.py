@@ -60,7 +60,7 @@ def recover_interrupted(runtime: Runtime) -> int:
 
 class ArticleArchivePipeline:
     def __init__(self, runtime: Runtime, stats: StatsCollector, keep_duplicates: bool,
-                 warc: WarcService | None, lease: float = 120.0) -> None:
+                 warc: WarcService | None, lease: float) -> None:
         self.runtime = runtime
         self.lease = lease
         self.stats = stats
@@ -79,7 +79,7 @@ class ArticleArchivePipeline:
         runtime = Runtime.of(crawler)
         warc = runtime.warc  # None when WARC_ENABLED is off (replay)
         return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc,
-                   crawler.settings.getfloat("STATE_RUN_LEASE", 120.0))
+                   crawler.settings.getfloat("STATE_RUN_LEASE"))
 
     def open_spider(self) -> None:
         self.committer.start(1.0, now=False)  # quiet spells still commit the batch

@@ -33,10 +33,10 @@ class DedupPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         settings = crawler.settings
-        if not settings.getbool("DEDUP_ENABLED", True):
+        if not settings.getbool("DEDUP_ENABLED"):
             raise NotConfigured("DEDUP_ENABLED is off")
         runtime = Runtime.of(crawler)
-        index = runtime.backend.dedup_index(settings.getfloat("DEDUP_THRESHOLD", 0.6),
+        index = runtime.backend.dedup_index(settings.getfloat("DEDUP_THRESHOLD"),
                                             texts=lambda: archive_texts(runtime.root))  # re-signs an old one
         runtime.dedup = index  # crash recovery re-indexes what it restores; runtime closes it
         return cls(index, crawler.stats)

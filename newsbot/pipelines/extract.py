@@ -75,8 +75,8 @@ class ExtractionPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
-        workers = crawler.settings.getint("EXTRACT_WORKERS", 0) or os.cpu_count() or 1
-        pipeline = cls(workers, crawler.settings.getfloat("EXTRACT_TIMEOUT", 60), crawler.stats)
+        workers = crawler.settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
+        pipeline = cls(workers, crawler.settings.getfloat("EXTRACT_TIMEOUT"), crawler.stats)
         pipeline.default_zone = crawler.settings.get("DATES_DEFAULT_TIMEZONE")
         pipeline.crawler = crawler
         pipeline.pool = make_pool(workers)  # now, so workers start while Scrapy does

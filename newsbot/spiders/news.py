@@ -31,7 +31,6 @@ from newsbot.spiders.pages import ArticlePages, is_html
 from newsbot.urls import without_tracking
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
@@ -59,19 +58,18 @@ class NewsSpider(ArticlePages, Spider):
         self.by_name = {s.name: s for s in self.sources}
         self.allowed_domains = sorted({d for s in self.sources for d in s.allowed_domains})
         self.since = self._parse_since(since)
-        self.follow_depth = 2
-        self.discover_sitemaps = True
-        self.max_links = 1000
-        self.links = link_extractor(self.max_links)
+        # Read in start(): Scrapy builds the spider before it applies the add-on's defaults.
+        self.follow_depth: int
+        self.discover_sitemaps: bool
+        self.max_links: int
+        self.links: LinkExtractor
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.follow_depth = crawler.settings.getint("NEWSBOT_FOLLOW_DEPTH", 2)
-        spider.discover_sitemaps = crawler.settings.getbool("NEWSBOT_DISCOVER_SITEMAPS", True)
-        spider.max_links = crawler.settings.getint("NEWSBOT_MAX_LINKS_PER_PAGE", 1000)
-        spider.links = link_extractor(spider.max_links)
-        return spider
+    def _read_settings(self) -> None:
+        settings = self.crawler.settings
+        self.follow_depth = settings.getint("NEWSBOT_FOLLOW_DEPTH")
+        self.discover_sitemaps = settings.getbool("NEWSBOT_DISCOVER_SITEMAPS")
+        self.max_links = settings.getint("NEWSBOT_MAX_LINKS_PER_PAGE")
+        self.links = link_extractor(self.max_links)
 
     @staticmethod
     def _load_sources(url: str | None, path: str | None, zone: str | None) -> list[sources.Source]:
@@ -90,6 +88,7 @@ class NewsSpider(ArticlePages, Spider):
 
     # --- start ----------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        self._read_settings()
         for src in self.sources:
             for url in src.start_urls:
                 yield self._request(url, src.name, callback=self.parse_start, depth=0, start=True)

@@ -88,7 +88,6 @@ class ReplaySpider(ArticlePages, Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.root = Runtime.of(crawler).root
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_left, signal=signal)
         return spider
@@ -115,6 +114,7 @@ class ReplaySpider(ArticlePages, Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         found = False
+        self.root = Runtime.of(self.crawler).root  # here: the add-on's ARCHIVE_DIR is set by now
         self.room = asyncio.Event()
         report = ReadReport()  # damaged files are read as far as they go, and reported here
         captures = iter_captures(self.warc, root=self.root, metadata_window=METADATA_WINDOW,
