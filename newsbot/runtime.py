@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsbot.state import open_backend
+from newsbot.warc.naming import safe_name
+
+__all__ = ["Runtime", "safe_name", "utc_stamp"]
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -33,12 +36,6 @@ logger = logging.getLogger(__name__)
 def utc_stamp(when: datetime | None = None) -> str:
     """ISO 8601 UTC to the second, the form run and capture times are stored in."""
     return (when or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def safe_name(text: str) -> str:
-    """A file-name component that cannot leave its folder."""
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text).strip(".-")
-    return cleaned[:80] or "x"
 
 
 class Runtime:

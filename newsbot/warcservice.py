@@ -13,7 +13,6 @@ import socket
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -45,20 +44,13 @@ def exchange_from(request: Request, response: Response, captured_at: datetime) -
         request_headers=req_headers,
         request_body=request.body or b"",
         status=response.status,
-        reason=_reason(response.status),
+        reason=None,  # Scrapy keeps no reason phrase: the writer puts the standard one
         protocol=getattr(response, "protocol", None) or "HTTP/1.1",
         response_headers=resp_headers,
         body=response.body,
         ip_address=str(ip) if ip is not None else None,
         date=captured_at,
     )
-
-
-def _reason(status: int) -> str | None:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return None
 
 
 class WarcService:

@@ -25,9 +25,9 @@ from itemadapter import ItemAdapter
 from twisted.internet import task
 
 from newsbot import sitestats
-from newsbot.dedup import make_signature
-from newsbot.items import EXPORT_FIELDS, text_hash
-from newsbot.jsonl import JsonLinesWriter, read_jsonl_repairing
+from newsbot.items import EXPORT_FIELDS
+from newsbot.jsonl import JsonLinesWriter
+from newsbot.repair import repair_interrupted
 from newsbot.runtime import Runtime, utc_stamp
 from newsbot.urls import host_of, url_key
 
@@ -38,24 +38,6 @@ if TYPE_CHECKING:
     from newsbot.warcservice import WarcService
 
 logger = logging.getLogger(__name__)
-
-
-def recover_interrupted(runtime: Runtime) -> int:
-    """Record (and re-index) what killed runs wrote but did not commit; returns how many."""
-    state, added = runtime.state, 0
-    index = runtime.dedup
-    for run_id, outputs in state.interrupted_runs():
-        for rel in sorted(outputs.values()):
-            for record in read_jsonl_repairing(runtime.root / rel):
-                if "id" in record and not state.is_recorded(record["id"]):
-                    text = record.get("text") or ""
-                    state.record(record, url_key(record["url"]), text_hash(text), run_id)
-                    if index is not None:
-                        index.claim(record["id"], make_signature(text))
-                    added += 1
-        state.finish_run(run_id, utc_stamp(runtime.started), "interrupted")
-        logger.warning("repaired interrupted run %s", run_id)
-    return added
 
 
 class ArticleArchivePipeline:
@@ -83,7 +65,8 @@ class ArticleArchivePipeline:
 
     def open_spider(self) -> None:
         self.committer.start(1.0, now=False)  # quiet spells still commit the batch
-        recovered = recover_interrupted(self.runtime)
+        recovered = repair_interrupted(self.runtime.state, self.runtime.dedup, self.runtime.root,
+                                       utc_stamp(self.runtime.started))
         if recovered:
             self.stats.set_value("newsbot/recovered_records", recovered)
         self.runtime.state.start_run(self.runtime.run_id, self.runtime.spider_name,

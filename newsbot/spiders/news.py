@@ -25,6 +25,7 @@ from scrapy.linkextractors import LinkExtractor
 from newsbot import discovery, norecord, sources
 from newsbot.dates import normalize_date
 from newsbot.failures import describe, failure_key
+from newsbot.items import CaptureContext, capture_context
 from newsbot.pagetype import url_kind
 from newsbot.sitestats import site_key
 from newsbot.spiders.pages import ArticlePages, is_html
@@ -102,8 +103,7 @@ class NewsSpider(ArticlePages, Spider):
         """A request whose capture context (archived with the response) says how the page
         was reached: `candidate` for start URLs and sitemap or feed entries, and its depth."""
         src = self.by_name[source]
-        context = {"source": source, "timezone": src.timezone, "hints": hints or {},
-                   "candidate": listed or start, "depth": depth}
+        context = capture_context(source, src.timezone, hints or {}, listed or start, depth)
         return Request(without_tracking(url), callback=callback, errback=self.on_error,
                        meta={"newsbot_context": context, "newsbot_depth": depth,
                              "newsbot_start": start})
@@ -128,7 +128,7 @@ class NewsSpider(ArticlePages, Spider):
 
     # --- dispatch on what the response is -------------------------------------
     def parse_any(self, response: Response) -> Iterator[Any]:
-        context = response.meta.get("newsbot_context") or {}
+        context: CaptureContext = response.meta.get("newsbot_context") or CaptureContext()
         source = context.get("source") or self.sources[0].name
         self._inc(site_key(source, "pages_fetched"))
         if urlsplit(response.url).path.endswith("/robots.txt"):
@@ -219,7 +219,8 @@ class NewsSpider(ArticlePages, Spider):
         self._inc(f"newsbot/discovery/skipped/{reason}")
         logger.debug("entry not followed (%s): %s", reason, url)
 
-    def parse_html(self, response: Response, source: str, context: dict[str, Any]) -> Iterator[Any]:
+    def parse_html(self, response: Response, source: str,
+                   context: CaptureContext) -> Iterator[Any]:
         page = self.page_from(response, context)
         if page is not None:
             yield page

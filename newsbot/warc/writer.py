@@ -201,14 +201,17 @@ def message_protocol(protocol: str) -> tuple[str, str | None]:
     return "HTTP/1.1", f"h{major}" if major.isdigit() else protocol.lower()
 
 
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase of a status ('' for one http.HTTPStatus does not know)."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def response_headers(ex: Exchange) -> _RawHttpHeaders:
     """The response's status line and headers as they go into the record."""
-    reason = ex.reason
-    if reason is None:
-        try:
-            reason = http.HTTPStatus(ex.status).phrase
-        except ValueError:
-            reason = ""
+    reason = ex.reason if ex.reason is not None else reason_phrase(ex.status)
     version, _ = message_protocol(ex.protocol)
     return _http_block(f"{version} {ex.status} {reason}", _without_chunked(ex.response_headers))
 
