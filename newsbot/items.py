@@ -103,9 +103,9 @@ class Article:
     # Working fields, never exported: capture order, dedup signature, text hash, and the
     # paragraph hashes of `text` as extracted (for the template stage).
     seq: int = -1
-    signature: Any = None
+    signature: Signature | None = None
     text_hash: str | None = None
-    paragraphs: Any = None
+    paragraphs: Paragraphs | None = None
 
 
 @dataclass(frozen=True)
