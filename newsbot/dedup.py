@@ -1,8 +1,8 @@
 """Near-duplicate detection for syndicated stories: MinHash signatures over word shingles.
 
-A signature is computed in worker processes (pure, picklable, ~0.6 kB) and looked up in
-a :class:`~newsbot.dedupstore.DedupIndex` (also importable from here), whose LSH bands
-live in SQLite.
+A signature is computed in worker processes (pure, picklable, ~0.6 kB) and claimed in
+the state backend's dedup index (SQLite: :class:`newsbot.state.sqlite_dedup.DedupIndex`,
+also importable from :mod:`newsbot.dedupstore`), whose LSH bands live in the state file.
 
 Shingles are 5-word windows of NFKC-normalised, casefolded word tokens, taken within each
 paragraph (so reordered or dropped paragraphs cost no shingles but their own). Scripts
@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -155,12 +155,3 @@ def containment(j: float, size_a: int, size_b: int) -> float:
         return 0.0
     return min(1.0, j * (size_a + size_b) / ((1.0 + j) * smaller))
 
-
-def __getattr__(name: str) -> Any:
-    """``DedupIndex`` and ``Match`` live in :mod:`newsbot.dedupstore`; importable from here
-    too, lazily, because the store imports this module."""
-    if name in ("DedupIndex", "Match"):
-        from newsbot import dedupstore
-
-        return getattr(dedupstore, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -43,10 +43,10 @@ class Thresholds:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
-        return cls(settings.getint("HEALTH_WINDOW", 5), settings.getint("HEALTH_MIN_PAGES", 10),
-                   settings.getfloat("HEALTH_NO_RECORD_RISE", 0.25),
-                   settings.getfloat("HEALTH_UNDATED_RISE", 0.25),
-                   settings.getfloat("HEALTH_LENGTH_DROP", 0.5))
+        return cls(settings.getint("HEALTH_WINDOW"), settings.getint("HEALTH_MIN_PAGES"),
+                   settings.getfloat("HEALTH_NO_RECORD_RISE"),
+                   settings.getfloat("HEALTH_UNDATED_RISE"),
+                   settings.getfloat("HEALTH_LENGTH_DROP"))
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,21 @@
 Scrapy's feed exports buffer their writes, so a killed crawl can leave half a
 line. Here each record is serialised first and written with a single
 unbuffered `write` of line + newline, so a record is either whole in the file
-or absent, and the state store can be told about it right after.
+or absent, and the state store can be told about it right after. The reader
+side of the format, `read_jsonl_repairing`, cuts the torn last line a killed
+writer may still leave (a line cut by the disk filling, an older writer).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 class JsonLinesWriter:
@@ -37,3 +42,20 @@ class JsonLinesWriter:
             os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
+
+
+def read_jsonl_repairing(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the whole records of a JSONL file, cutting a torn last line in place."""
+    if not path.exists():
+        return
+    with path.open("rb+") as fh:
+        data = fh.read()
+        end = data.rfind(b"\n") + 1
+        if end != len(data):
+            logger.warning("cutting a torn last line (%d bytes) from %s", len(data) - end, path)
+            fh.truncate(end)
+            fh.flush()
+            os.fsync(fh.fileno())
+    for line in data[:end].splitlines():
+        if line.strip():
+            yield json.loads(line)

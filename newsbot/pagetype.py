@@ -13,11 +13,14 @@ an article unless its content shows otherwise.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsbot import schemaorg
 from newsbot.schemaorg import lower
+
+if TYPE_CHECKING:
+    from newsbot.items import CaptureContext
 
 NON_ARTICLE_PATH = re.compile(
     r"/(tags?|topics?|category|categories|section|sections|authors?|writers?|people|profile|"
@@ -58,7 +61,7 @@ WP_LISTING = frozenset({b"archive", b"category", b"tag", b"author", b"date", b"s
 WP_SINGLE = frozenset({b"single", b"singular", b"single-post"})
 
 
-def is_candidate(context: dict[str, Any]) -> bool:
+def is_candidate(context: CaptureContext) -> bool:
     """Whether the page was given to us as an article candidate: listed by a sitemap or
     feed, a start URL, or a capture of another tool's WARC (older newsbot contexts say
     `listed`, or carry the sitemap or feed date as `hints`)."""

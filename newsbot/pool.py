@@ -11,10 +11,14 @@ import importlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsbot.items import CaptureContext, PageResult
 
 
-def process_page(url: str, body: bytes, encoding: str | None, context: dict[str, Any]) -> dict[str, Any]:
+def process_page(url: str, body: bytes, encoding: str | None,
+                 context: CaptureContext) -> PageResult:
     """Runs in a worker: see newsbot.worker.process_page."""
     from newsbot.worker import process_page as work
 

@@ -1,9 +1,12 @@
-"""Per-crawl resources that several components share: run id, paths, state store.
+"""Per-crawl resources that several components share: run id, paths, state, WARC writer.
 
 Scrapy builds each component on its own; the few things they must share (one
-run id, one SQLite state file, one WARC writer) hang off the crawler through
+run id, one state backend, one WARC writer) hang off the crawler through
 `Runtime.of(crawler)` rather than module globals, so two crawlers in one
-process stay apart.
+process stay apart. It is a registry, not an owner: the resources extension
+(`extensions/resources.py`, built before every middleware and pipeline) opens
+the backend and the WARC service into it and closes them; the spider, built
+before any extension, only reads the run's paths from it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,19 @@ import os
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from newsbot.state import StateStore
+from newsbot.state import open_backend
+from newsbot.warc.naming import safe_name
+
+__all__ = ["Runtime", "safe_name", "utc_stamp"]
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+    from newsbot.state import DedupClaims, Records, StateBackend
+    from newsbot.templates import TemplateStore
+    from newsbot.warcservice import WarcService
 
 logger = logging.getLogger(__name__)
 
@@ -28,41 +38,52 @@ def utc_stamp(when: datetime | None = None) -> str:
     return (when or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def safe_name(text: str) -> str:
-    """A file-name component that cannot leave its folder."""
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text).strip(".-")
-    return cleaned[:80] or "x"
-
-
 class Runtime:
     """Run identity and archive layout of one crawl."""
 
     def __init__(self, archive_dir: str | os.PathLike[str], spider_name: str,
-                 state_file: str | None = None) -> None:
+                 state_file: str, state_backend: str) -> None:
         self.root = Path(archive_dir).resolve()
         self.started = datetime.now(timezone.utc)
         self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
         self.spider_name = safe_name(spider_name)
-        state_name = (state_file or "newsbot.sqlite").replace("{run_id}", self.run_id)
+        state_name = state_file.replace("{run_id}", self.run_id)
         self.state_path = self.root / "state" / safe_name(state_name)
-        self._state: StateStore | None = None
-        self.extras: dict[str, Any] = {}
+        self.state_backend = state_backend
+        self._backend: StateBackend | None = None
+        self.warc: WarcService | None = None  # opened by the resources extension (WARC_ENABLED)
+        self.dedup: DedupClaims | None = None  # the dedup stage's index: crash repair re-indexes
+        self.templates: TemplateStore | None = None  # the template stage's: the archive re-cleans
 
     @classmethod
     def of(cls, crawler: Crawler) -> Runtime:
         runtime = getattr(crawler, "_newsbot_runtime", None)
         if runtime is None:
             spider_name = crawler.spidercls.name or "crawl"
-            runtime = cls(crawler.settings.get("ARCHIVE_DIR", "archive"), spider_name,
-                          crawler.settings.get("NEWSBOT_STATE_FILE"))
+            settings = crawler.settings
+            runtime = cls(settings["ARCHIVE_DIR"], spider_name, settings["NEWSBOT_STATE_FILE"],
+                          settings["STATE_BACKEND"])
             crawler._newsbot_runtime = runtime  # type: ignore[attr-defined]
         return runtime
 
+    def open_backend(self) -> StateBackend:
+        """Open the state backend (``STATE_BACKEND``): the resources extension's call."""
+        if self._backend is None:
+            self._backend = open_backend(self.state_backend, self.state_path)
+        return self._backend
+
     @property
-    def state(self) -> StateStore:
-        if self._state is None:
-            self._state = StateStore(self.state_path)
-        return self._state
+    def backend(self) -> StateBackend:
+        """The state backend the resources extension opened."""
+        if self._backend is None:
+            raise RuntimeError("no state backend: newsbot.extensions.resources.CrawlResources"
+                               " opens it (is it in EXTENSIONS?)")
+        return self._backend
+
+    @property
+    def state(self) -> Records:
+        """The backend's records: runs, recorded articles, captures."""
+        return self.backend.records
 
     def path(self, *parts: str) -> Path:
         """A path under the archive root, created on demand; parts are sanitised."""
@@ -74,9 +95,13 @@ class Runtime:
         return str(path.resolve().relative_to(self.root))
 
     def close(self) -> None:
-        templates = self.extras.pop("templates", None)
-        if templates is not None:
-            templates.close()
-        if self._state is not None:
-            self._state.close()
-            self._state = None
+        """Release the stages' stores, then the backend they live in."""
+        if self.templates is not None:
+            self.templates.close()
+            self.templates = None
+        if self.dedup is not None:
+            self.dedup.close()
+            self.dedup = None
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None

@@ -6,8 +6,9 @@ benchmark may lift them, e.g.::
     scrapy crawl news -a url=http://127.0.0.1:8000/sitemap.xml \
         -s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=16
 
-Every newsbot setting is prefixed by the component it configures and has its
-default and a one-line comment here.
+Scrapy's own settings are set here; newsbot's, prefixed by the component they
+configure, have their defaults and a one-line comment each in newsbot/addon.py,
+enabled here through ADDONS.
 """
 
 BOT_NAME = "newsbot"
@@ -37,54 +38,12 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
-# --- Archives ----------------------------------------------------------------
-ARCHIVE_DIR = "archive"  # root of all output: warc/, articles/, state/, runs/
-
-# --- WARC capture (downloader middleware) -----------------------------------
-WARC_ENABLED = True  # write every HTTP exchange to ARCHIVE_DIR/warc/
-WARC_PREFIX = "newsbot"  # file name prefix: {prefix}-{timestamp}-{serial}-{host}.warc.gz
-WARC_MAX_SIZE = 1_000_000_000  # bytes; a new file is started past this size
-WARC_OPERATOR = ""  # shown in each file's warcinfo record
-WARC_CDXJ = True  # write a CDXJ index beside each closed WARC file
-WARC_INFO_SETTINGS = [  # allow-list of settings copied into warcinfo (never secrets)
-    "USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
-    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE",
-]
-
-# --- Discovery (news spider) ------------------------------------------------
-NEWSBOT_FOLLOW_DEPTH = 2  # how many listing (home/section) pages deep to follow links
-NEWSBOT_DISCOVER_SITEMAPS = True  # for a home-page start URL, also read robots.txt Sitemap: lines
-
-# --- Extraction (process pool) ------------------------------------------------
-EXTRACT_WORKERS = 0  # worker processes; 0 = one per core
-EXTRACT_TIMEOUT = 60  # seconds one page may take in a worker before it is abandoned
-
-# --- Dates ----------------------------------------------------------------------
-DATES_DEFAULT_TIMEZONE = None  # IANA zone for sites with no zone in sources or page; None = UTC
-
-# --- Dedup -----------------------------------------------------------------------
-DEDUP_ENABLED = True  # find syndicated copies and near-duplicates
-DEDUP_THRESHOLD = 0.6  # containment of the shorter text in the longer one to call a copy
-DEDUP_KEEP_DUPLICATES = False  # True: duplicates go to the articles JSONL, flagged, not beside it
-
-# --- Templates (per-site boilerplate learning) -----------------------------------
-TEMPLATES_ENABLED = True  # drop paragraphs a site repeats on many pages
-TEMPLATES_MIN_PAGES = 3  # distinct pages a paragraph must appear on to count as the site's template
-TEMPLATES_PRUNE_IDLE_PAGES = 10_000  # at the end of a crawl, forget rare paragraphs unseen in a site's last N pages (0: keep all)
-
-# --- Reporting -------------------------------------------------------------------
-NEWSBOT_PROGRESS_INTERVAL = 5.0  # seconds between progress lines; 0 turns them off
-
-# --- Site health across runs (newsbot/health.py) ----------------------------------
-HEALTH_ENABLED = True  # compare each source's figures with its previous runs at the end of a crawl
-HEALTH_WINDOW = 5  # previous runs of a source compared with (their median)
-HEALTH_MIN_PAGES = 10  # article candidates of a source this run must have for it to be judged
-HEALTH_NO_RECORD_RISE = 0.25  # share of candidates without a record up by more than this: drift
-HEALTH_UNDATED_RISE = 0.25  # share of records without a date up by more than this: drift
-HEALTH_LENGTH_DROP = 0.5  # median text length below this fraction of before: drift
-
-# --- Incremental runs ---------------------------------------------------------------
-INCREMENTAL_ENABLED = True  # skip article URLs already recorded unless their sitemap/feed date is newer
+# --- newsbot's own settings ---------------------------------------------------
+# Every newsbot setting (ARCHIVE_DIR, WARC_*, NEWSBOT_*, EXTRACT_*, DATES_*, DEDUP_*,
+# TEMPLATES_*, STATE_*, ...) has its default in one place, the add-on below
+# (newsbot/addon.py), so that a project using newsbot's components gets them too.
+# Set any of them here, with -s, or in a spider's custom_settings to change it.
+ADDONS = {"newsbot.addon.NewsbotAddon": 0}
 
 DOWNLOADER_MIDDLEWARES = {
     "newsbot.downloadermiddlewares.incremental.IncrementalMiddleware": 50,
@@ -101,7 +60,8 @@ ITEM_PIPELINES = {
     "newsbot.pipelines.archive.ArticleArchivePipeline": 900,
 }
 EXTENSIONS = {
-    "newsbot.extensions.report.CrawlReport": 500,
+    "newsbot.extensions.resources.CrawlResources": 100,  # opens and closes state and WARC; finishes the run
+    "newsbot.extensions.report.CrawlReport": 500,  # progress lines; writes the summary (optional)
     # Scrapy's code-execution HTTP server (for its MCP server): off, like the telnet console,
     # and not even imported (aiohttp costs a third of a second at every start). To use it,
     # set REMOTE_CONTROL_ENABLED and give this entry a number again.
@@ -110,7 +70,4 @@ EXTENSIONS = {
 REMOTE_CONTROL_ENABLED = False
 
 # --- Hostile web and crawler safety ---------------------------------------------------
-NEWSBOT_MAX_LINKS_PER_PAGE = 1000  # links read from one HTML page (0: all); the rest are counted
-GUARD_ENABLED = True  # refuse private/loopback/link-local/... addresses no start URL named (guard.py)
-FAULTS_ENABLED = True  # fail truncated/corrupt gzip bodies, gzip bombs and redirect loops, counted (faults.py)
 DUPEFILTER_CLASS = "newsbot.dupefilter.UrlKeyDupeFilter"  # one fetch per page: http/https, tracking params

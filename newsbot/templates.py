@@ -4,7 +4,8 @@ A paragraph found on many pages of the same site ("Discover the latest Business
 News...", a newsletter box, a legal notice, "Also read" blocks) is that site's
 boilerplate, however the page marks it up. `TemplateStore` counts, per site,
 on how many distinct pages each paragraph (a short hash of its text with
-whitespace folded) appeared, in the shared state SQLite file (tables `tmpl_*`).
+whitespace folded) appeared, in the state backend's `TemplateCounts` (SQLite:
+tables `tmpl_*` of the state file), and decides here, with its guards.
 
 Order: `clean_text` observes a page first and filters it second, so the page
 that brings a paragraph to `min_pages` is already cleaned. The limitation: the
@@ -26,35 +27,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from newsbot.state.sqlite_templates import SqliteTemplateCounts
 from newsbot.wires import names_agency
-from newsbot.state import connect, write_transaction
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Iterable, Sequence
 
     from typing_extensions import Self
 
+    from newsbot.state.protocols import TemplateCounts
+
 logger = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS tmpl_sites (
-    id INTEGER PRIMARY KEY, site TEXT NOT NULL UNIQUE, pages INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS tmpl_pages (
-    site_id INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (site_id, page)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tmpl_paragraphs (
-    site_id INTEGER NOT NULL, hash INTEGER NOT NULL, pages INTEGER NOT NULL,
-    last_seen INTEGER NOT NULL, fixed INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (site_id, hash)
-) WITHOUT ROWID;
-"""
-
 
 def normalise(paragraph: str) -> str:
     """The form paragraphs are compared in: whitespace folded, ends trimmed."""
@@ -103,11 +90,12 @@ class Paragraphs:
 
 
 class TemplateStore:
-    """Per-site paragraph counts in SQLite, shared by processes and runs."""
+    """Per-site boilerplate decisions over a backend's paragraph counts, shared by
+    processes and runs (a path opens SQLite counts of its own)."""
 
     def __init__(
         self,
-        path: str | os.PathLike[str] | sqlite3.Connection,
+        counts: str | os.PathLike[str] | TemplateCounts,
         *,
         min_pages: int = 3,
         min_share: float = 0.02,
@@ -116,35 +104,19 @@ class TemplateStore:
         self.min_pages = min_pages  # a template paragraph recurs on at least this many pages
         self.min_share = min_share  # ... and on at least this share of the site's pages
         self.max_cut = max_cut  # never cut more than this share of a page's characters
-        # A connection passed in is shared (the crawl's state store), which commits in batches.
-        self._shared = isinstance(path, sqlite3.Connection)
-        self.conn: sqlite3.Connection = path if isinstance(path, sqlite3.Connection) else connect(path)
-        self.conn.executescript(SCHEMA)
-        self._site_ids: dict[str, int] = {}
+        self._owned = isinstance(counts, (str, os.PathLike))
+        self.counts: TemplateCounts = (
+            SqliteTemplateCounts(counts) if isinstance(counts, (str, os.PathLike)) else counts)
         self._pages: dict[str, int] = {}  # site -> its page count when this store last counted it
 
     def observe(self, site: str, page_key: str, paragraphs: Iterable[str] | Paragraphs) -> bool:
         """Count the page's distinct paragraphs once; False if the page was seen before."""
         if not isinstance(paragraphs, Paragraphs):
             paragraphs = Paragraphs.of_lines(paragraphs)
-        with write_transaction(self.conn):
-            site_id = self._site_id(site)
-            seen = self.conn.execute(
-                "INSERT OR IGNORE INTO tmpl_pages (site_id, page) VALUES (?, ?)",
-                (site_id, paragraph_hash(page_key)),
-            )
-            if seen.rowcount == 0:
-                return False
-            (n,) = self.conn.execute(
-                "UPDATE tmpl_sites SET pages = pages + 1 WHERE id = ? RETURNING pages", (site_id,)
-            ).fetchone()
-            self._pages[site] = n
-            self.conn.executemany(
-                "INSERT INTO tmpl_paragraphs (site_id, hash, pages, last_seen) VALUES (?, ?, 1, ?)"
-                " ON CONFLICT (site_id, hash)"
-                " DO UPDATE SET pages = pages + 1, last_seen = excluded.last_seen",
-                [(site_id, h, n) for h in paragraphs.observed()],
-            )
+        n = self.counts.observe(site, paragraph_hash(page_key), paragraphs.observed())
+        if n is None:
+            return False
+        self._pages[site] = n
         return True
 
     def site_pages(self, site: str) -> int:
@@ -152,20 +124,16 @@ class TemplateStore:
         last `observe` of the site, if any: another process may have counted more since)."""
         if site in self._pages:
             return self._pages[site]
-        row = self.conn.execute("SELECT pages FROM tmpl_sites WHERE site = ?", (site,)).fetchone()
-        return int(row[0]) if row else 0
+        return self.counts.site_pages(site)
 
     def boilerplate(self, site: str, paragraphs: Sequence[str] | Paragraphs) -> set[int]:
         """Indexes of the paragraphs that are this site's boilerplate (guards on each paragraph)."""
         if not isinstance(paragraphs, Paragraphs):
             paragraphs = Paragraphs.of_lines(paragraphs)
-        row = self.conn.execute(
-            "SELECT id, pages FROM tmpl_sites WHERE site = ?", (site,)
-        ).fetchone()
-        if row is None:
+        known = self.counts.counts(site, set(paragraphs.hashes))
+        if known is None:
             return set()
-        site_id, site_pages = row
-        counts = self._counts(site_id, set(paragraphs.hashes))
+        site_pages, counts = known
         floor = max(self.min_pages, self.min_share * site_pages)
         found = set()
         for i, h in enumerate(paragraphs.hashes):
@@ -202,58 +170,19 @@ class TemplateStore:
                 "%s: %d template paragraphs kept, they are most of the page", page_key, len(drop)
             )
             return text, 0
-        self._fix(site, [paragraphs.hashes[i] for i in drop])
+        self.counts.fix(site, [paragraphs.hashes[i] for i in drop])  # stable as the site grows
         return "\n".join(p for i, p in enumerate(lines) if i not in drop), len(drop)
 
     def prune(self, idle_pages: int = 10_000) -> int:
         """Forget rare paragraphs unseen in the site's last `idle_pages` pages: a small file."""
-        with write_transaction(self.conn):
-            cur = self.conn.execute(
-                "DELETE FROM tmpl_paragraphs WHERE fixed = 0 AND pages < ? AND last_seen <"
-                " (SELECT pages FROM tmpl_sites WHERE tmpl_sites.id = tmpl_paragraphs.site_id) - ?",
-                (self.min_pages, idle_pages),
-            )
-        return cur.rowcount
+        return self.counts.prune(self.min_pages, idle_pages)
 
     def close(self) -> None:
-        if not self._shared:
-            self.conn.close()
+        if self._owned:
+            self.counts.close()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # --- internals ----------------------------------------------------------------
-    def _site_id(self, site: str) -> int:
-        site_id = self._site_ids.get(site)
-        if site_id is None:  # ids never change once given: remembered, not looked up per page
-            self.conn.execute("INSERT OR IGNORE INTO tmpl_sites (site) VALUES (?)", (site,))
-            (site_id,) = self.conn.execute(
-                "SELECT id FROM tmpl_sites WHERE site = ?", (site,)
-            ).fetchone()
-            self._site_ids[site] = site_id = int(site_id)
-        return site_id
-
-    def _counts(self, site_id: int, hashes: set[int]) -> dict[int, tuple[int, bool]]:
-        counts: dict[int, tuple[int, bool]] = {}
-        chunk = list(hashes)
-        for start in range(0, len(chunk), 500):  # stay under SQLite's bound-parameter limit
-            part = chunk[start : start + 500]
-            rows = self.conn.execute(
-                f"SELECT hash, pages, fixed FROM tmpl_paragraphs WHERE site_id = ?"
-                f" AND hash IN ({','.join('?' * len(part))})",
-                (site_id, *part),
-            )
-            counts.update((h, (pages, bool(fixed))) for h, pages, fixed in rows)
-        return counts
-
-    def _fix(self, site: str, hashes: list[int]) -> None:
-        """Keep a removal decision stable as the site grows."""
-        with write_transaction(self.conn):
-            site_id = self._site_id(site)
-            self.conn.executemany(
-                "UPDATE tmpl_paragraphs SET fixed = 1 WHERE site_id = ? AND hash = ? AND fixed = 0",
-                [(site_id, h) for h in hashes],
-            )

@@ -13,17 +13,16 @@ import socket
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy import signals
-
 from newsbot.runtime import Runtime
-from newsbot.warc import DigestStore, Exchange, Pointer, WarcArchive, recover_open_files
+from newsbot.warc import Exchange, Pointer, WarcArchive, recover_open_files
 
 if TYPE_CHECKING:
     from scrapy import Request
+
+    from newsbot.state import PayloadDigests
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -45,20 +44,13 @@ def exchange_from(request: Request, response: Response, captured_at: datetime) -
         request_headers=req_headers,
         request_body=request.body or b"",
         status=response.status,
-        reason=_reason(response.status),
+        reason=None,  # Scrapy keeps no reason phrase: the writer puts the standard one
         protocol=getattr(response, "protocol", None) or "HTTP/1.1",
         response_headers=resp_headers,
         body=response.body,
         ip_address=str(ip) if ip is not None else None,
         date=captured_at,
     )
-
-
-def _reason(status: int) -> str | None:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return None
 
 
 class WarcService:
@@ -72,27 +64,32 @@ class WarcService:
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="newsbot-warc")
         self.closed: list[str] = []
         self._archive: WarcArchive | None = None
-        self.executor.submit(self._open, prefix, max_size, cdxj, dict(info)).result()
+        # Opened here, on the reactor thread, where the backend is; used from the writer thread.
+        digests = runtime.backend.digests()
+        self.executor.submit(self._open, digests, prefix, max_size, cdxj, dict(info)).result()
+
+    @classmethod
+    def open(cls, crawler: Crawler) -> WarcService:
+        """A service for the crawl's WARC settings: the resources extension opens (and closes) it."""
+        runtime, settings = Runtime.of(crawler), crawler.settings
+        info = {name: str(settings.get(name)) for name in settings.getlist("WARC_INFO_SETTINGS")}
+        info.update({"operator": settings.get("WARC_OPERATOR"), "run-id": runtime.run_id,
+                     "spider": runtime.spider_name})
+        return cls(runtime, prefix=settings.get("WARC_PREFIX"),
+                   max_size=settings.getint("WARC_MAX_SIZE"),
+                   cdxj=settings.getbool("WARC_CDXJ"), info=info)
 
     @classmethod
     def of(cls, crawler: Crawler) -> WarcService:
-        runtime = Runtime.of(crawler)
-        service = runtime.extras.get("warc")
+        """The service the resources extension opened for this crawl."""
+        service = Runtime.of(crawler).warc
         if service is None:
-            settings = crawler.settings
-            info = {name: str(settings.get(name)) for name in settings.getlist("WARC_INFO_SETTINGS")}
-            info.update({"operator": settings.get("WARC_OPERATOR", ""), "run-id": runtime.run_id,
-                         "spider": runtime.spider_name})
-            service = cls(runtime, prefix=settings.get("WARC_PREFIX", "newsbot"),
-                          max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
-                          cdxj=settings.getbool("WARC_CDXJ", True), info=info)
-            runtime.extras["warc"] = service
-            crawler.signals.connect(service.close, signal=signals.engine_stopped)
+            raise RuntimeError("no WARC service: WARC_ENABLED is off, or"
+                               " newsbot.extensions.resources.CrawlResources is not in EXTENSIONS")
         return service
 
-    def _open(self, prefix: str, max_size: int, cdxj: bool, info: dict[str, str]) -> None:
-        # Its own file: the writer thread must never wait on the crawl's batch transaction.
-        digests = DigestStore(self.runtime.state_path.with_name("warc-digests.sqlite"))
+    def _open(self, digests: PayloadDigests, prefix: str, max_size: int, cdxj: bool,
+              info: dict[str, str]) -> None:
         for path in recover_open_files(self.directory, root=self.runtime.root, digests=digests,
                                        cdxj=cdxj):
             logger.warning("recovered WARC left open by an interrupted run: %s", path)

@@ -20,7 +20,7 @@ from newsbot.datesearch import find_dates, guess_site_timezone
 from newsbot.dedup import make_signature
 from newsbot.extract import extract_article
 from newsbot.pagecontent import PageSignals, verdict
-from newsbot.state import text_hash
+from newsbot.items import CaptureContext, PageResult, text_hash
 from newsbot.templates import Paragraphs
 from newsbot.urls import article_id
 from newsbot.wires import detect_wires
@@ -95,17 +95,18 @@ def _is_utf8(encoding: str) -> bool:
     return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
 
 
-def process_page(url: str, body: bytes, encoding: str | None, context: dict[str, Any]) -> dict[str, Any]:
-    """Extract one article page. Never raises: failures come back as {'error': ...}, a page
-    that is no article as {'no_record': reason} (`newsbot.norecord`)."""
+def process_page(url: str, body: bytes, encoding: str | None,
+                 context: CaptureContext) -> PageResult:
+    """Extract one article page. Never raises: failures come back with ``error``, a page
+    that is no article with ``no_record`` (a `newsbot.norecord` reason)."""
     try:
         return _process(url, body, encoding, context)
     except Exception as exc:  # a worker must report, not die, whatever a page does
         logger.debug("extraction failed for %s", url, exc_info=True)
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        return PageResult(error=f"{type(exc).__name__}: {exc}")
 
 
-def _capture_time(context: dict[str, Any]) -> datetime | None:
+def _capture_time(context: CaptureContext) -> datetime | None:
     """'2 hours ago' on a page means before its capture, also in a replay years later."""
     try:
         return datetime.fromisoformat(str(context["fetched_at"]).replace("Z", "+00:00"))
@@ -113,11 +114,11 @@ def _capture_time(context: dict[str, Any]) -> datetime | None:
         return None
 
 
-def _process(url: str, body: bytes, encoding: str | None, context: dict[str, Any]) -> dict[str, Any]:
+def _process(url: str, body: bytes, encoding: str | None, context: CaptureContext) -> PageResult:
     html, fallback = decode(body, encoding)
     tree = load_html(html)
     if tree is None:
-        return {"no_record": "no_text", "charset_fallback": fallback}
+        return PageResult(no_record="no_text", charset_fallback=fallback)
     zone = context.get("timezone") or guess_site_timezone(tree, url) or context.get("default_timezone")
     dates = find_dates(tree, url, tz=zone, hints=context.get("hints") or {}, now=_capture_time(context))
     signals = PageSignals.of(tree, html)  # before the extraction prunes the tree
@@ -125,15 +126,15 @@ def _process(url: str, body: bytes, encoding: str | None, context: dict[str, Any
     text = (fields or {}).get("text") or ""
     reason = verdict(text, signals)
     if fields is None or reason is not None:
-        return {"no_record": reason or "no_text", "charset_fallback": fallback}
-    return {
-        "id": article_id(url),
-        "fields": fields,
-        "dates": dates,
-        "timezone": zone,
-        "wires": detect_wires(text, authors=[*fields.get("authors", []), *fields.get("credits", [])]),
-        "signature": make_signature(text),
-        "text_hash": text_hash(text),
-        "paragraphs": Paragraphs.of(text),
-        "charset_fallback": fallback,
-    }
+        return PageResult(no_record=reason or "no_text", charset_fallback=fallback)
+    return PageResult(
+        id=article_id(url),
+        fields=fields,
+        dates=dates,
+        timezone=zone,
+        wires=detect_wires(text, authors=[*fields.get("authors", []), *fields.get("credits", [])]),
+        signature=make_signature(text),
+        text_hash=text_hash(text),
+        paragraphs=Paragraphs.of(text),
+        charset_fallback=fallback,
+    )

@@ -121,5 +121,6 @@ def test_page_authors_title_and_credit_through_the_pipeline_hooks() -> None:
     assert fields["credits"] == ["AFP"]
     assert fields["title"] == "Talks resume in Berlin"
     result = process_page(url, PAGE.encode(), "utf-8", {})
-    assert result["fields"]["authors"] == ["Chuck Ross", "Jane Doe", "Max Poe"]
-    assert result["wires"] == ["AFP"]  # the byline's wire is a wire, not an author
+    assert result.fields is not None
+    assert result.fields["authors"] == ["Chuck Ross", "Jane Doe", "Max Poe"]
+    assert result.wires == ["AFP"]  # the byline's wire is a wire, not an author

@@ -14,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from conftest import records, run_scrapy
 from newsbot.demo.server import serve_folder
 from newsbot.discovery import parse_feed, parse_sitemap
+from newsbot.items import CONTEXT_VERSION, CaptureContext
 from realsite import build
 
 CLUTTER = ["Black Friday Sale", "Advisory Alert", "Subscribe to Tech Newsletters",
@@ -106,6 +107,9 @@ def test_capture_context_follows_its_request_record(demo_archive: Path) -> None:
             if kind == "metadata" and b"newsbot_context" in payload:
                 contexts += 1
                 assert recs[i - 1][0] == "request" and recs[i - 2][1] == refers_to
+                context = json.loads(payload)["newsbot_context"]
+                assert context["version"] == CONTEXT_VERSION  # a file format: versioned
+                assert set(context) <= set(CaptureContext.__annotations__)
     assert contexts > 20
 
 

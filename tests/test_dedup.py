@@ -322,7 +322,7 @@ def _old_index(path: Path, texts: dict[str, str], monkeypatch: pytest.MonkeyPatc
     import re
 
     import newsbot.dedup as dedup
-    import newsbot.dedupstore as store
+    import newsbot.state.sqlite_dedup as store
 
     with monkeypatch.context() as m:
         m.setattr(dedup, "_TOKEN_RE", re.compile(r"\w+"))

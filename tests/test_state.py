@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from newsbot.jsonl import JsonLinesWriter
@@ -42,7 +43,9 @@ def test_lines_survive_kill_9(tmp_path: Path) -> None:
 
 def test_state_versions_and_interrupted_runs(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "s.sqlite")
-    store.start_run("r1", "news", "2025-12-16T00:00:00Z", {"articles": "articles/r1.jsonl"})
+    # started now: a run dated before this process began would be a reused pid's, so dead
+    store.start_run("r1", "news", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    {"articles": "articles/r1.jsonl"})
     store.record({"id": "a" * 16, "url": "http://x/a", "version": 1}, "x/a", text_hash("one two"), "r1")
     store.record({"id": "b" * 16, "url": "http://x/a", "version": 2}, "x/a", text_hash("one three"), "r1")
     latest = store.latest("x/a")
@@ -69,3 +72,17 @@ def test_capture_order_releases_in_sequence() -> None:
         return released
 
     assert asyncio.run(main()) == [0, 1, 2, 3]
+
+
+def test_heartbeat_renews_the_lease_of_a_live_run(tmp_path: Path) -> None:
+    """The lease is renewed from a thread of its own (every quarter of it) until the run ends."""
+    import sqlite3
+
+    store = StateStore(tmp_path / "s.sqlite")
+    store.start_run("r1", "news", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), {}, lease=0.4)
+    (first,) = sqlite3.connect(tmp_path / "s.sqlite").execute("SELECT expires FROM runs").fetchone()
+    time.sleep(0.5)
+    (renewed,) = sqlite3.connect(tmp_path / "s.sqlite").execute("SELECT expires FROM runs").fetchone()
+    store.finish_run("r1", "now", "finished")
+    store.close()
+    assert renewed > first

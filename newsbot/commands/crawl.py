@@ -4,7 +4,7 @@ Scrapy's own command exits 0 whenever the crawler started. Schedulers (cron,
 systemd, Scrapyd) need to know when a run achieved nothing (bad arguments or
 configuration, no start URL reachable, nothing replayable: 1) and when a
 replay wrote records but could not read some files to their end (3; 2 stays
-Scrapy's usage error). This command reads the verdict the CrawlReport
+Scrapy's usage error). This command reads the verdict the CrawlResources
 extension left in the stats.
 """
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newsbot.extensions.report import EXIT_FAILED
+from newsbot.summary import EXIT_FAILED
 from newsbot.pool import start_server
 
 if TYPE_CHECKING:
@@ -27,14 +27,14 @@ EXTRACTION = "newsbot.pipelines.extract.ExtractionPipeline"
 
 
 def exit_status(crawler: Crawler, bootstrap_failed: bool) -> int:
-    """1 if the crawl did not start, else the verdict of the CrawlReport extension."""
+    """1 if the crawl did not start, else the verdict of the CrawlResources extension."""
     if bootstrap_failed:
         return EXIT_FAILED
     try:
         status = crawler.stats.get_value("newsbot/exit_status")
     except RuntimeError:  # stats never set: the crawl did not start
         return EXIT_FAILED
-    return 0 if status is None else int(status)  # (no CrawlReport: Scrapy's own 0)
+    return 0 if status is None else int(status)  # (no CrawlResources: Scrapy's own 0)
 
 
 def failed(crawler: Crawler, bootstrap_failed: bool) -> bool:

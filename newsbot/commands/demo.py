@@ -52,7 +52,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process and self.settings is not None
-        archive = Path(self.settings.get("ARCHIVE_DIR", "archive")).resolve()
+        archive = Path(self.settings["ARCHIVE_DIR"]).resolve()
         with serve_sites(DEMO / "site") as group:
             sources = write_sources(group, archive / "demo-sources.toml")
             crawler = self.crawler_process.create_crawler("news")

@@ -49,7 +49,7 @@ class Command(ScrapyCommand):
             since = date.fromisoformat(opts.since) if opts.since else None
         except ValueError as exc:
             raise UsageError(f"--since must be YYYY-MM-DD, not {opts.since!r}") from exc
-        root = Path(self.settings.get("ARCHIVE_DIR", "archive")).resolve()
+        root = Path(self.settings.get("ARCHIVE_DIR")).resolve()
         try:
             path = build_report(root, opts.run, since, opts.replay_url or DEFAULT_REPLAY_URL)
         except ArchiveError as exc:

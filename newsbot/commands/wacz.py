@@ -63,7 +63,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        archive = Path(self.settings.get("ARCHIVE_DIR", "archive")).resolve()
+        archive = Path(self.settings["ARCHIVE_DIR"]).resolve()
         warcs, jsonl = run_files(archive, opts.run)
         if not warcs:
             raise UsageError(f"no closed WARC files in {archive / 'warc'}")

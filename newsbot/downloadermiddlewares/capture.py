@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
+from newsbot.items import warc_pointer
 from newsbot.warcservice import WarcService, exchange_from
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class WarcCaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        if not crawler.settings.getbool("WARC_ENABLED", True):
+        if not crawler.settings.getbool("WARC_ENABLED"):
             raise NotConfigured("WARC_ENABLED is off")
         return cls(WarcService.of(crawler), crawler.stats)
 
@@ -51,6 +52,6 @@ class WarcCaptureMiddleware:
             logger.error("could not archive %s: %s", request.url, exc)
             return response
         self.stats.inc_value("newsbot/warc/revisits" if pointer.revisit else "newsbot/warc/responses")
-        warc = {"file": pointer.file, "offset": pointer.offset, "record_id": pointer.record_id}
+        warc = warc_pointer(pointer.file, pointer.offset, pointer.record_id)
         request.meta["newsbot_capture"] = {"fetched_at": pointer.date, "warc": warc}
         return response

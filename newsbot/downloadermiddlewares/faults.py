@@ -102,7 +102,7 @@ class FaultMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FaultMiddleware:
-        if not crawler.settings.getbool("FAULTS_ENABLED", True):
+        if not crawler.settings.getbool("FAULTS_ENABLED"):
             raise NotConfigured("FAULTS_ENABLED is off")
         return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 

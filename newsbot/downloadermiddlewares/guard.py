@@ -134,7 +134,7 @@ class GuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GuardMiddleware:
-        if not crawler.settings.getbool("GUARD_ENABLED", True):
+        if not crawler.settings.getbool("GUARD_ENABLED"):
             raise NotConfigured("GUARD_ENABLED is off")
         guard = cls(crawler.stats)
         crawler.signals.connect(guard.spider_opened, signal=signals.spider_opened)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
-    from newsbot.state import StateStore
+    from newsbot.state import Records
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +40,13 @@ def stated_date(request: Request) -> str | None:
 
 
 class IncrementalMiddleware:
-    def __init__(self, state: StateStore, stats: StatsCollector) -> None:
+    def __init__(self, state: Records, stats: StatsCollector) -> None:
         self.state = state
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        if not crawler.settings.getbool("INCREMENTAL_ENABLED", True):
+        if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured("INCREMENTAL_ENABLED is off")
         return cls(Runtime.of(crawler).state, crawler.stats)
 

@@ -25,11 +25,10 @@ from itemadapter import ItemAdapter
 from twisted.internet import task
 
 from newsbot import sitestats
-from newsbot.dedup import make_signature
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
+from newsbot.repair import repair_interrupted
 from newsbot.runtime import Runtime, utc_stamp
-from newsbot.state import read_jsonl_repairing, text_hash
 from newsbot.urls import host_of, url_key
 
 if TYPE_CHECKING:
@@ -41,28 +40,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def recover_interrupted(runtime: Runtime) -> int:
-    """Record (and re-index) what killed runs wrote but did not commit; returns how many."""
-    state, added = runtime.state, 0
-    index = runtime.extras.get("dedup")
-    for run_id, outputs in state.interrupted_runs():
-        for rel in sorted(outputs.values()):
-            for record in read_jsonl_repairing(runtime.root / rel):
-                if "id" in record and not state.is_recorded(record["id"]):
-                    text = record.get("text") or ""
-                    state.record(record, url_key(record["url"]), text_hash(text), run_id)
-                    if index is not None:
-                        index.add(record["id"], make_signature(text))
-                    added += 1
-        state.finish_run(run_id, utc_stamp(runtime.started), "interrupted")
-        logger.warning("repaired interrupted run %s", run_id)
-    return added
-
-
 class ArticleArchivePipeline:
     def __init__(self, runtime: Runtime, stats: StatsCollector, keep_duplicates: bool,
-                 warc: WarcService | None) -> None:
+                 warc: WarcService | None, lease: float) -> None:
         self.runtime = runtime
+        self.lease = lease
         self.stats = stats
         self.keep_duplicates = keep_duplicates
         self.warc = warc
@@ -76,20 +58,20 @@ class ArticleArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleArchivePipeline:
-        from newsbot.warcservice import WarcService
-
         runtime = Runtime.of(crawler)
-        warc = WarcService.of(crawler) if crawler.settings.getbool("WARC_ENABLED", True) else None
-        return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc)
+        warc = runtime.warc  # None when WARC_ENABLED is off (replay)
+        return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc,
+                   crawler.settings.getfloat("STATE_RUN_LEASE"))
 
     def open_spider(self) -> None:
         self.committer.start(1.0, now=False)  # quiet spells still commit the batch
-        recovered = recover_interrupted(self.runtime)
+        recovered = repair_interrupted(self.runtime.state, self.runtime.dedup, self.runtime.root,
+                                       utc_stamp(self.runtime.started))
         if recovered:
             self.stats.set_value("newsbot/recovered_records", recovered)
         self.runtime.state.start_run(self.runtime.run_id, self.runtime.spider_name,
                                      utc_stamp(self.runtime.started),
-                                     self.outputs)
+                                     self.outputs, lease=self.lease)
 
     def close_spider(self) -> None:
         if self.committer.running:
@@ -109,7 +91,7 @@ class ArticleArchivePipeline:
         self.seen_ids.add(adapter["id"])
         record = {name: adapter.get(name) for name in EXPORT_FIELDS}
         site = host_of(adapter["url"])
-        templates = self.runtime.extras.get("templates")
+        templates = self.runtime.templates
         if templates is not None and templates.site_pages(site) < templates.min_pages:
             self.waiting.setdefault(site, []).append(
                 (record, adapter.get("text_hash"), adapter.get("paragraphs")))
@@ -122,7 +104,7 @@ class ArticleArchivePipeline:
 
     def _release(self, site: str) -> None:
         """Write a site's waiting records, cleaned with what the template store knows now."""
-        templates = self.runtime.extras.get("templates")
+        templates = self.runtime.templates
         for record, page_hash, paragraphs in self.waiting.pop(site, []):
             if templates is not None:
                 text, removed = templates.strip(site, url_key(record["url"]), record["text"],

@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem
 
 from newsbot import norecord
 from newsbot.dates import local_time
-from newsbot.items import Article, Page
+from newsbot.items import Article, CaptureContext, Page, PageResult
 from newsbot.pipelines.order import CaptureOrder
 from newsbot.pool import make_pool, process_page
 from newsbot.pagetype import is_candidate
@@ -35,10 +35,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def article_from(page: Page, result: dict[str, Any]) -> Article:
-    fields, dates = result["fields"], result["dates"]
+def article_from(page: Page, result: PageResult) -> Article:
+    fields, dates = result.fields or {}, result.dates
     return Article(
-        id=result.get("id") or article_id(page.url),
+        id=result.id or article_id(page.url),
         url=page.url,
         canonical_url=fields.get("canonical_url"),
         title=fields.get("title"),
@@ -49,17 +49,21 @@ def article_from(page: Page, result: dict[str, Any]) -> Article:
         language=fields.get("language"),
         description=fields.get("description"),
         tags=list(fields.get("tags") or []),
-        wires=list(result.get("wires") or []),
-        published_local=local_time(dates.get("published"), result.get("timezone")),
+        wires=list(result.wires),
+        published_local=local_time(dates.get("published"), result.timezone),
         fetched_at=page.fetched_at,
         warc=page.warc,
         seq=page.seq,
-        signature=result.get("signature"),
-        text_hash=result.get("text_hash"),
-        paragraphs=result.get("paragraphs"),
-        **{k: dates.get(k) for k in ("published", "published_precision", "published_raw",
-                                     "published_source", "modified", "modified_raw",
-                                     "modified_source")},
+        signature=result.signature,
+        text_hash=result.text_hash,
+        paragraphs=result.paragraphs,
+        published=dates.get("published"),
+        published_precision=dates.get("published_precision"),
+        published_raw=dates.get("published_raw"),
+        published_source=dates.get("published_source"),
+        modified=dates.get("modified"),
+        modified_raw=dates.get("modified_raw"),
+        modified_source=dates.get("modified_source"),
     )
 
 
@@ -75,8 +79,8 @@ class ExtractionPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
-        workers = crawler.settings.getint("EXTRACT_WORKERS", 0) or os.cpu_count() or 1
-        pipeline = cls(workers, crawler.settings.getfloat("EXTRACT_TIMEOUT", 60), crawler.stats)
+        workers = crawler.settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
+        pipeline = cls(workers, crawler.settings.getfloat("EXTRACT_TIMEOUT"), crawler.stats)
         pipeline.default_zone = crawler.settings.get("DATES_DEFAULT_TIMEZONE")
         pipeline.crawler = crawler
         pipeline.pool = make_pool(workers)  # now, so workers start while Scrapy does
@@ -102,15 +106,15 @@ class ExtractionPipeline:
             return item
         result = await self._extract(item)
         await self.order.turn(item.seq)
-        if result.get("charset_fallback"):
+        if result.charset_fallback:
             self.stats.inc_value("newsbot/pages/charset_fallback")
-        if "error" in result:
+        if result.error is not None:
             self.stats.inc_value("newsbot/errors/extraction")
-            logger.warning("extraction failed for %s: %s", item.url, result["error"])
+            logger.warning("extraction failed for %s: %s", item.url, result.error)
             self._no_record(item, "extraction_failed")
-            raise DropItem(f"extraction failed: {result['error']}", log_level="DEBUG")
-        if "fields" not in result:
-            reason = result.get("no_record") or "no_text"
+            raise DropItem(f"extraction failed: {result.error}", log_level="DEBUG")
+        if result.fields is None:
+            reason = result.no_record or "no_text"
             self._no_record(item, reason)
             if reason in ("listing", "no_text"):
                 self._follow(item)
@@ -132,8 +136,9 @@ class ExtractionPipeline:
         for request in follow(page):
             crawler.engine.crawl(request)
 
-    async def _extract(self, page: Page, attempt: int = 0) -> dict[str, Any]:
-        context = dict(page.context, default_timezone=self.default_zone, fetched_at=page.fetched_at)
+    async def _extract(self, page: Page, attempt: int = 0) -> PageResult:
+        context: CaptureContext = {**page.context, "default_timezone": self.default_zone,
+                                   "fetched_at": page.fetched_at}
         pool = self.pool
         assert pool is not None
         try:
@@ -141,7 +146,7 @@ class ExtractionPipeline:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except asyncio.TimeoutError:
             self.stats.inc_value("newsbot/errors/extraction_timeout")
-            return {"error": f"extraction took over {self.timeout:.0f}s"}
+            return PageResult(error=f"extraction took over {self.timeout:.0f}s")
         except BrokenProcessPool:
             if pool is self.pool:  # the first to notice replaces the pool
                 self.stats.inc_value("newsbot/errors/worker_crash")
@@ -150,7 +155,7 @@ class ExtractionPipeline:
                 self._restart_pool()
             if attempt == 0:  # innocent pages in flight get one more try
                 return await self._extract(page, attempt + 1)
-            return {"error": "extraction worker crashed"}
+            return PageResult(error="extraction worker crashed")
 
     def _restart_pool(self) -> None:
         old, self.pool = self.pool, make_pool(self.workers)

@@ -35,13 +35,13 @@ class TemplatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TemplatePipeline:
-        if not crawler.settings.getbool("TEMPLATES_ENABLED", True):
+        if not crawler.settings.getbool("TEMPLATES_ENABLED"):
             raise NotConfigured("TEMPLATES_ENABLED is off")
         runtime = Runtime.of(crawler)
-        store = TemplateStore(runtime.state.conn,
-                              min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES", 3))
-        runtime.extras["templates"] = store  # the archive stage re-cleans early pages; runtime closes it
-        return cls(store, crawler.stats, crawler.settings.getint("TEMPLATES_PRUNE_IDLE_PAGES", 10_000))
+        store = TemplateStore(runtime.backend.template_counts(),
+                              min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES"))
+        runtime.templates = store  # the archive stage re-cleans early pages; runtime closes it
+        return cls(store, crawler.stats, crawler.settings.getint("TEMPLATES_PRUNE_IDLE_PAGES"))
 
     def close_spider(self) -> None:
         """Forget the paragraphs seen once or twice long ago: the state file stays the size

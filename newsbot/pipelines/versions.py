@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from newsbot.state import StateStore
+    from newsbot.state import Records
 
 
 class VersionPipeline:
-    def __init__(self, state: StateStore, stats: StatsCollector) -> None:
+    def __init__(self, state: Records, stats: StatsCollector) -> None:
         self.state = state
         self.stats = stats
 
@@ -35,7 +35,6 @@ class VersionPipeline:
         adapter = ItemAdapter(item)
         if "text_hash" not in adapter:
             return item
-        self.state.begin()  # the stateful stages of this article join the batch transaction
         previous = self.state.latest(url_key(adapter["url"]))
         if previous is None:
             return item

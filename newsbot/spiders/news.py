@@ -25,13 +25,13 @@ from scrapy.linkextractors import LinkExtractor
 from newsbot import discovery, norecord, sources
 from newsbot.dates import normalize_date
 from newsbot.failures import describe, failure_key
+from newsbot.items import CaptureContext, capture_context
 from newsbot.pagetype import url_kind
 from newsbot.sitestats import site_key
 from newsbot.spiders.pages import ArticlePages, is_html
 from newsbot.urls import without_tracking
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
@@ -59,19 +59,18 @@ class NewsSpider(ArticlePages, Spider):
         self.by_name = {s.name: s for s in self.sources}
         self.allowed_domains = sorted({d for s in self.sources for d in s.allowed_domains})
         self.since = self._parse_since(since)
-        self.follow_depth = 2
-        self.discover_sitemaps = True
-        self.max_links = 1000
-        self.links = link_extractor(self.max_links)
+        # Read in start(): Scrapy builds the spider before it applies the add-on's defaults.
+        self.follow_depth: int
+        self.discover_sitemaps: bool
+        self.max_links: int
+        self.links: LinkExtractor
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.follow_depth = crawler.settings.getint("NEWSBOT_FOLLOW_DEPTH", 2)
-        spider.discover_sitemaps = crawler.settings.getbool("NEWSBOT_DISCOVER_SITEMAPS", True)
-        spider.max_links = crawler.settings.getint("NEWSBOT_MAX_LINKS_PER_PAGE", 1000)
-        spider.links = link_extractor(spider.max_links)
-        return spider
+    def _read_settings(self) -> None:
+        settings = self.crawler.settings
+        self.follow_depth = settings.getint("NEWSBOT_FOLLOW_DEPTH")
+        self.discover_sitemaps = settings.getbool("NEWSBOT_DISCOVER_SITEMAPS")
+        self.max_links = settings.getint("NEWSBOT_MAX_LINKS_PER_PAGE")
+        self.links = link_extractor(self.max_links)
 
     @staticmethod
     def _load_sources(url: str | None, path: str | None, zone: str | None) -> list[sources.Source]:
@@ -90,6 +89,7 @@ class NewsSpider(ArticlePages, Spider):
 
     # --- start ----------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        self._read_settings()
         for src in self.sources:  # the zone the report reads hours in (learnt from pages when none)
             if src.timezone:
                 self.crawler.stats.set_value(site_key(src.name, "timezone"), src.timezone)
@@ -106,8 +106,7 @@ class NewsSpider(ArticlePages, Spider):
         """A request whose capture context (archived with the response) says how the page
         was reached: `candidate` for start URLs and sitemap or feed entries, and its depth."""
         src = self.by_name[source]
-        context = {"source": source, "timezone": src.timezone, "hints": hints or {},
-                   "candidate": listed or start, "depth": depth}
+        context = capture_context(source, src.timezone, hints or {}, listed or start, depth)
         return Request(without_tracking(url), callback=callback, errback=self.on_error,
                        meta={"newsbot_context": context, "newsbot_depth": depth,
                              "newsbot_start": start})
@@ -132,7 +131,7 @@ class NewsSpider(ArticlePages, Spider):
 
     # --- dispatch on what the response is -------------------------------------
     def parse_any(self, response: Response) -> Iterator[Any]:
-        context = response.meta.get("newsbot_context") or {}
+        context: CaptureContext = response.meta.get("newsbot_context") or CaptureContext()
         source = context.get("source") or self.sources[0].name
         self._inc(site_key(source, "pages_fetched"))
         if urlsplit(response.url).path.endswith("/robots.txt"):
@@ -223,7 +222,8 @@ class NewsSpider(ArticlePages, Spider):
         self._inc(f"newsbot/discovery/skipped/{reason}")
         logger.debug("entry not followed (%s): %s", reason, url)
 
-    def parse_html(self, response: Response, source: str, context: dict[str, Any]) -> Iterator[Any]:
+    def parse_html(self, response: Response, source: str,
+                   context: CaptureContext) -> Iterator[Any]:
         page = self.page_from(response, context)
         if page is not None:
             yield page

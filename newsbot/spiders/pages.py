@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
+    from newsbot.items import CaptureContext
+
 HTML_TYPES = (b"text/html", b"application/xhtml")
 
 
@@ -49,7 +51,7 @@ class ArticlePages:
 
     page_seq = 0
 
-    def page_from(self, response: Response, context: dict[str, Any],
+    def page_from(self, response: Response, context: CaptureContext,
                   capture: dict[str, Any] | None = None) -> Page | None:
         """A Page item if the response is an HTML article candidate, else None (counted
         under its reason, see `newsbot.norecord`).

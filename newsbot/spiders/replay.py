@@ -21,12 +21,12 @@ import logging
 from collections.abc import AsyncIterator
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy import Spider, signals
 from scrapy.http import HtmlResponse
 
-from newsbot.items import Page
+from newsbot.items import CaptureContext, Page, warc_pointer
 from newsbot.runtime import Runtime
 from newsbot.sitestats import site_key, site_of
 from newsbot.sources import SourceError
@@ -88,7 +88,6 @@ class ReplaySpider(ArticlePages, Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.root = Runtime.of(crawler).root
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_left, signal=signal)
         return spider
@@ -115,6 +114,7 @@ class ReplaySpider(ArticlePages, Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         found = False
+        self.root = Runtime.of(self.crawler).root  # here: the add-on's ARCHIVE_DIR is set by now
         self.room = asyncio.Event()
         report = ReadReport()  # damaged files are read as far as they go, and reported here
         captures = iter_captures(self.warc, root=self.root, metadata_window=METADATA_WINDOW,
@@ -175,18 +175,21 @@ class ReplaySpider(ArticlePages, Spider):
             return None
         return self.page_from(self._response(capture), context, {
             "fetched_at": capture.date,
-            "warc": {"file": capture.file, "offset": capture.offset, "record_id": capture.record_id},
+            "warc": warc_pointer(capture.file, capture.offset, capture.record_id),
         })
 
     @staticmethod
-    def _context(capture: Any) -> dict[str, Any]:
-        """The capture context newsbot archived. A capture of another tool's WARC is an
+    def _context(capture: Any) -> CaptureContext:
+        """The capture context newsbot archived (any version: one archived before contexts
+        had a ``version`` reads as version 1). A capture of another tool's WARC is an
         article candidate (someone chose to capture it), judged by the page alone; its
         source is its host:port. Only newsbot's own contexts carry sitemap, feed and depth
         facts."""
         context = capture.metadata.get("newsbot_context")
         if context is not None:
-            return dict(context) if "source" in context else {**context, "source": site_of(capture.url)}
+            found = cast(CaptureContext, dict(context))
+            found.setdefault("source", site_of(capture.url))
+            return found
         return {"candidate": True, "source": site_of(capture.url)}
 
     @staticmethod

@@ -27,6 +27,15 @@ def sanitize(part: str, default: str) -> str:
     return cleaned[:64] or default
 
 
+def safe_name(text: str) -> str:
+    """A file-name component under ARCHIVE_DIR that cannot leave its folder (spider names,
+    state files, run paths): each unsafe character becomes ``-``, 80 at most. Not
+    `sanitize`, whose ``_`` and 64-character cap name WARC files: names already written
+    by either stay what they are."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text).strip(".-")
+    return cleaned[:80] or "x"
+
+
 def crawler_host() -> str:
     """This machine's short host name, sanitised for a file name."""
     return sanitize(socket.gethostname().split(".")[0], "localhost")

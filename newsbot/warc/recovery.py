@@ -14,14 +14,17 @@ import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from newsbot.warc.index import DigestStore, write_cdxj
+from newsbot.warc.index import write_cdxj
 from newsbot.warc.naming import OPEN_SUFFIX, WARC_SUFFIXES, cdxj_path, final_path, relative_name
+
+if TYPE_CHECKING:
+    from newsbot.state.protocols import PayloadDigests
 
 try:
     import fcntl
@@ -45,7 +48,7 @@ class Recovered:
 
 
 def recover_open_files(directory: str | Path, *, root: str | Path | None = None,
-                       digests: DigestStore | None = None, cdxj: bool = True) -> list[Path]:
+                       digests: PayloadDigests | None = None, cdxj: bool = True) -> list[Path]:
     """Recover every ``*.open`` WARC file in `directory`; return the final paths.
 
     Files still locked by a live writer (another process) are left alone.
@@ -74,7 +77,7 @@ def index_unindexed(directory: str | Path) -> list[Path]:
 
 
 def recover_open_file(open_path: Path, *, root: str | Path | None = None,
-                      digests: DigestStore | None = None, cdxj: bool = True
+                      digests: PayloadDigests | None = None, cdxj: bool = True
                       ) -> Recovered | None:
     """Truncate one ``.open`` file to its last whole record, index and rename it.
 

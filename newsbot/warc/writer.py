@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from warcio.recordloader import ArcWarcRecord
@@ -51,7 +51,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from newsbot import __version__
-from newsbot.warc.index import DigestStore, Original, payload_digest, write_cdxj
+from newsbot.warc.index import Original, payload_digest, write_cdxj
 from newsbot.warc.naming import (
     OPEN_SUFFIX,
     crawler_host,
@@ -60,6 +60,9 @@ from newsbot.warc.naming import (
     sanitize,
     warc_filename,
 )
+
+if TYPE_CHECKING:
+    from newsbot.state.protocols import PayloadDigests
 
 try:
     import fcntl
@@ -198,14 +201,17 @@ def message_protocol(protocol: str) -> tuple[str, str | None]:
     return "HTTP/1.1", f"h{major}" if major.isdigit() else protocol.lower()
 
 
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase of a status ('' for one http.HTTPStatus does not know)."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def response_headers(ex: Exchange) -> _RawHttpHeaders:
     """The response's status line and headers as they go into the record."""
-    reason = ex.reason
-    if reason is None:
-        try:
-            reason = http.HTTPStatus(ex.status).phrase
-        except ValueError:
-            reason = ""
+    reason = ex.reason if ex.reason is not None else reason_phrase(ex.status)
     version, _ = message_protocol(ex.protocol)
     return _http_block(f"{version} {ex.status} {reason}", _without_chunked(ex.response_headers))
 
@@ -279,7 +285,7 @@ class WarcArchive:
     def __init__(self, directory: str | Path, *, root: str | Path | None = None,
                  prefix: str = "newsbot", max_size: int = 1_000_000_000,
                  info: Mapping[str, Any] | None = None, host: str | None = None,
-                 digests: DigestStore | None = None, cdxj: bool = True,
+                 digests: PayloadDigests | None = None, cdxj: bool = True,
                  compresslevel: int = 6) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -1,30 +1,35 @@
-"""The crawl state store: one SQLite file shared by every run of an archive.
+"""The SQLite state backend: one file shared by every run of an archive.
 
 This is the one place that decides whether an article is "already recorded"
 (the `articles` table). The JSONL writer appends a line first and records it
 here second; `recover_run` repairs the other order after a crash, so a killed
 run followed by the same command records each article exactly once.
 
-Other components (dedup index, WARC digests, templates) keep their own tables,
-prefixed, in the same file. WAL mode and a busy timeout let two crawls that
-share an ARCHIVE_DIR (Scrapyd jobs side by side) use it at once.
+The dedup index (`sqlite_dedup.py`) and the template counts
+(`sqlite_templates.py`) keep their own tables, prefixed, in the same file and on
+the same connection, and join its batch transaction; the WARC payload digests
+live in a file of their own (`digests.py`). WAL mode and a busy timeout let two
+crawls that share an ARCHIVE_DIR (Scrapyd jobs side by side) use it at once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import socket
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from newsbot.state.liveness import Heartbeat, Lease, Owner, is_dead
+from newsbot.state.protocols import Recorded
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +38,8 @@ BUSY_TIMEOUT_MS = 60_000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, spider TEXT, host TEXT, pid INTEGER,
-    started TEXT, finished TEXT, status TEXT, outputs TEXT
+    started TEXT, finished TEXT, status TEXT, outputs TEXT,
+    owner TEXT, boot_id TEXT, expires REAL
 );
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, url TEXT NOT NULL, url_key TEXT NOT NULL, version INTEGER NOT NULL,
@@ -114,13 +120,6 @@ def connect_for_writing(path: str | os.PathLike[str]) -> tuple[sqlite3.Connectio
     return conn, Checkpointer(path)
 
 
-@dataclass(frozen=True)
-class Recorded:
-    id: str
-    version: int
-    text_hash: str | None
-
-
 class StateStore:
     """Runs, recorded articles and per-URL capture facts.
 
@@ -135,10 +134,12 @@ class StateStore:
         self.path = Path(path)
         self.conn, self._checkpointer = connect_for_writing(self.path)
         self.conn.executescript(SCHEMA)
+        migrate_runs(self.conn)
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self._ops = 0
         self._opened = 0.0
+        self._heartbeats: dict[str, Heartbeat] = {}
 
     # --- batched transactions ---------------------------------------------
     def begin(self) -> None:
@@ -147,6 +148,13 @@ class StateStore:
             self.conn.execute("BEGIN IMMEDIATE")
             self._opened = time.monotonic()
         self._ops += 1
+
+    def join(self) -> None:
+        """Open the batch transaction if none is open, without counting an operation: the
+        dedup index and template counts write inside it, under its write lock."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._opened = time.monotonic()
 
     def commit(self) -> None:
         if self.conn.in_transaction:
@@ -161,31 +169,43 @@ class StateStore:
             self.commit()
 
     # --- runs -------------------------------------------------------------
-    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str]) -> None:
+    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str], *,
+                  lease: float = 120.0, owner: Owner | None = None) -> None:
+        mine = owner is None
+        owner = owner or Owner()
         self.begin()
         self.conn.execute(
-            "INSERT INTO runs (run_id, spider, host, pid, started, status, outputs)"
-            " VALUES (?, ?, ?, ?, ?, 'running', ?)",
-            (run_id, spider, socket.gethostname(), os.getpid(), started, json.dumps(outputs)),
+            "INSERT INTO runs (run_id, spider, host, pid, started, status, outputs, owner,"
+            " boot_id, expires) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+            (run_id, spider, owner.host, owner.pid, started, json.dumps(outputs), owner.id,
+             owner.boot, time.time() + lease),
         )
         self.commit()
+        if mine:
+            beat, done = _lease_writer(self.path, run_id, lease)
+            self._heartbeats[run_id] = Heartbeat(beat, lease / 4, done)
 
     def finish_run(self, run_id: str, finished: str, status: str) -> None:
+        heartbeat = self._heartbeats.pop(run_id, None)
+        if heartbeat is not None:
+            heartbeat.stop()
         self.begin()
         self.conn.execute(
             "UPDATE runs SET finished = ?, status = ? WHERE run_id = ?", (finished, status, run_id)
         )
         self.commit()
 
-    def interrupted_runs(self) -> list[tuple[str, dict[str, str]]]:
-        """Runs that never finished and whose process is gone (not a live sibling crawl)."""
+    def interrupted_runs(self, now: float | None = None) -> list[tuple[str, dict[str, str]]]:
+        """Runs that never finished and are dead (not a live sibling crawl, here or on
+        another host sharing the archive: see liveness.py)."""
         rows = self.conn.execute(
-            "SELECT run_id, host, pid, outputs FROM runs WHERE finished IS NULL"
+            "SELECT run_id, host, boot_id, pid, started, expires, outputs FROM runs"
+            " WHERE finished IS NULL"
         ).fetchall()
         return [
             (run_id, json.loads(outputs or "{}"))
-            for run_id, host, pid, outputs in rows
-            if not _process_alive(host, pid)
+            for run_id, host, boot, pid, started, expires, outputs in rows
+            if is_dead(Lease(Owner(host or "", boot or "", pid or 0), started, expires), now)
         ]
 
     # --- articles ---------------------------------------------------------
@@ -200,7 +220,7 @@ class StateStore:
     def is_recorded(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
-    def record(self, rec: dict[str, Any], url_key: str, text_hash: str | None, run_id: str) -> None:
+    def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None, run_id: str) -> None:
         """Mark an article as written; idempotent, so crash recovery can replay it."""
         self.begin()
         self.conn.execute(
@@ -239,41 +259,43 @@ class StateStore:
         )
 
     def close(self) -> None:
+        for heartbeat in self._heartbeats.values():
+            heartbeat.stop()
+        self._heartbeats.clear()
         self.commit()
         self._checkpointer.stop()
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.conn.close()
 
 
-def text_hash(text: str) -> str:
-    """Hash of an article's text with whitespace folded: 'did the article change?'."""
-    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+LEASE_COLUMNS = {"owner": "TEXT", "boot_id": "TEXT", "expires": "REAL"}
 
 
-def _process_alive(host: str | None, pid: int | None) -> bool:
-    if host != socket.gethostname() or not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def migrate_runs(conn: sqlite3.Connection) -> None:
+    """Add the lease columns to a state file from before run leases (NULL: no lease)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+    missing = [(name, kind) for name, kind in LEASE_COLUMNS.items() if name not in have]
+    if missing:
+        with write_transaction(conn):
+            for name, kind in missing:
+                conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+        logger.info("state file migrated: runs carry leases")
 
 
-def read_jsonl_repairing(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield the whole records of a JSONL file, cutting a torn last line in place."""
-    if not path.exists():
-        return
-    with path.open("rb+") as fh:
-        data = fh.read()
-        end = data.rfind(b"\n") + 1
-        if end != len(data):
-            logger.warning("cutting a torn last line (%d bytes) from %s", len(data) - end, path)
-            fh.truncate(end)
-            fh.flush()
-            os.fsync(fh.fileno())
-    for line in data[:end].splitlines():
-        if line.strip():
-            yield json.loads(line)
+def _lease_writer(path: Path, run_id: str, lease: float
+                  ) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(beat, done) for a Heartbeat: renew one run's lease on a connection opened in the
+    heartbeat's thread, so its wait for a busy file is never the reactor's."""
+    held: list[sqlite3.Connection] = []
+
+    def beat() -> None:
+        if not held:
+            held.append(connect(path))
+        held[0].execute("UPDATE runs SET expires = ? WHERE run_id = ? AND finished IS NULL",
+                        (time.time() + lease, run_id))
+
+    def done() -> None:
+        for conn in held:
+            conn.close()
+
+    return beat, done

@@ -1,0 +1,92 @@
+"""newsbot's Scrapy add-on: the one home of every newsbot setting's default.
+
+Enabled by ``ADDONS`` in settings.py (or in another project's). ``update_settings`` gives
+each setting its default at the ``addon`` priority, below the project's settings.py, a
+spider's ``custom_settings`` and ``-s``, so whatever the user sets wins. Components read
+these settings without fallbacks of their own: a default written twice drifts (the README
+once documented a wrong one), and Scrapy answers 0 or False for an unset name without a
+word, so a missing add-on must show, not silently run with DEDUP_THRESHOLD=0.0.
+
+Scrapy creates the spider before it applies add-ons (``Crawler.crawl``), so spiders read
+newsbot settings in ``start()``, never in ``__init__`` or ``from_crawler``. The archive
+layout (``ARCHIVE_DIR``, ``NEWSBOT_STATE_FILE``, ``STATE_BACKEND``) is also given to the
+settings of commands, which read it before any crawler exists
+(``update_pre_crawler_settings``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+ARCHIVE: dict[str, Any] = {
+    "ARCHIVE_DIR": "archive",  # root of all output: warc/, articles/, state/, runs/
+    "NEWSBOT_STATE_FILE": "newsbot.sqlite",  # state file under ARCHIVE_DIR/state/ ({run_id} allowed; replay: replay-{run_id}.sqlite)
+    "STATE_BACKEND": "newsbot.state.SqliteBackend",  # dotted path of the state backend (newsbot.state.MemoryBackend: this process only)
+}
+
+DEFAULTS: dict[str, Any] = {
+    **ARCHIVE,
+    # --- state
+    "STATE_RUN_LEASE": 120,  # seconds a run's lease lasts (renewed every quarter of it); another host's unfinished run is repaired only once it expired
+    # --- WARC capture (downloader middleware)
+    "WARC_ENABLED": True,  # write every HTTP exchange to ARCHIVE_DIR/warc/
+    "WARC_PREFIX": "newsbot",  # file name prefix: {prefix}-{timestamp}-{serial}-{host}.warc.gz
+    "WARC_MAX_SIZE": 1_000_000_000,  # bytes; a new file is started past this size
+    "WARC_OPERATOR": "",  # shown in each file's warcinfo record
+    "WARC_CDXJ": True,  # write a CDXJ index beside each closed WARC file
+    "WARC_INFO_SETTINGS": [  # allow-list of settings copied into warcinfo (never secrets)
+        "USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+        "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE",
+    ],
+    # --- discovery (news spider)
+    "NEWSBOT_FOLLOW_DEPTH": 2,  # how many listing (home/section) pages deep to follow links
+    "NEWSBOT_DISCOVER_SITEMAPS": True,  # for a home-page start URL, also read robots.txt Sitemap: lines
+    "NEWSBOT_MAX_LINKS_PER_PAGE": 1000,  # links read from one HTML page (0: all); the rest are counted
+    # --- extraction (process pool)
+    "EXTRACT_WORKERS": 0,  # worker processes; 0 = one per core
+    "EXTRACT_TIMEOUT": 60,  # seconds one page may take in a worker before it is abandoned
+    # --- dates
+    "DATES_DEFAULT_TIMEZONE": None,  # IANA zone for sites with no zone in sources or page; None = UTC
+    # --- dedup
+    "DEDUP_ENABLED": True,  # find syndicated copies and near-duplicates
+    "DEDUP_THRESHOLD": 0.6,  # containment of the shorter text in the longer one to call a copy
+    "DEDUP_KEEP_DUPLICATES": False,  # True: duplicates go to the articles JSONL, flagged, not beside it
+    # --- templates (per-site boilerplate learning)
+    "TEMPLATES_ENABLED": True,  # drop paragraphs a site repeats on many pages
+    "TEMPLATES_MIN_PAGES": 3,  # distinct pages a paragraph must appear on to count as the site's template
+    "TEMPLATES_PRUNE_IDLE_PAGES": 10_000,  # at the end of a crawl, forget rare paragraphs unseen in a site's last N pages (0: keep all)
+    # --- reporting
+    "NEWSBOT_PROGRESS_INTERVAL": 5.0,  # seconds between progress lines; 0 turns them off
+    # --- site health across runs (newsbot/health.py)
+    "HEALTH_ENABLED": True,  # compare each source's figures with its previous runs at the end of a crawl
+    "HEALTH_WINDOW": 5,  # previous runs of a source compared with (their median)
+    "HEALTH_MIN_PAGES": 10,  # article candidates of a source this run must have for it to be judged
+    "HEALTH_NO_RECORD_RISE": 0.25,  # share of candidates without a record up by more than this: drift
+    "HEALTH_UNDATED_RISE": 0.25,  # share of records without a date up by more than this: drift
+    "HEALTH_LENGTH_DROP": 0.5,  # median text length below this fraction of before: drift
+    # --- incremental runs
+    "INCREMENTAL_ENABLED": True,  # skip article URLs already recorded unless their sitemap/feed date is newer
+    # --- hostile web and crawler safety
+    "GUARD_ENABLED": True,  # refuse private/loopback/link-local/... addresses no start URL named (guard.py)
+    "FAULTS_ENABLED": True,  # fail truncated/corrupt gzip bodies, gzip bombs and redirect loops, counted (faults.py)
+}
+
+
+def _apply(settings: BaseSettings, defaults: dict[str, Any]) -> None:
+    for name, value in defaults.items():
+        settings.setdefault(name, value, "addon")
+
+
+class NewsbotAddon:
+    """Every newsbot default, below anything a user sets (Scrapy's ``addon`` priority)."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        _apply(settings, DEFAULTS)
+
+    @classmethod
+    def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
+        """The archive layout, for commands (demo, wacz) that read it before a crawler exists."""
+        _apply(settings, ARCHIVE)

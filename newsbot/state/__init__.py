@@ -1,0 +1,60 @@
+"""All of newsbot's state behind one seam: protocols, and the backends that implement them.
+
+The pipeline talks to :class:`~newsbot.state.protocols.StateBackend` (records, the dedup
+index, template counts, payload digests), each operation one call. ``STATE_BACKEND``
+names the backend by dotted path: :class:`SqliteBackend` (one file under
+``ARCHIVE_DIR/state/``, the default) or :class:`MemoryBackend` (this process only). No
+module outside this package touches SQLite.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from newsbot.jsonl import read_jsonl_repairing
+from newsbot.items import text_hash
+from newsbot.state.digests import DigestStore
+from newsbot.state.memory import MemoryBackend
+from newsbot.state.protocols import (
+    DedupClaims,
+    Match,
+    Original,
+    PayloadDigests,
+    Recorded,
+    Records,
+    StateBackend,
+    TemplateCounts,
+)
+from newsbot.state.sqlite import (
+    BUSY_TIMEOUT_MS,
+    Checkpointer,
+    StateStore,
+    connect,
+    connect_for_writing,
+    write_transaction,
+)
+from newsbot.state.sqlite_backend import SqliteBackend
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = [
+    "BUSY_TIMEOUT_MS", "Checkpointer", "DedupClaims", "DigestStore", "Match", "MemoryBackend",
+    "Original", "PayloadDigests", "Recorded", "Records", "SqliteBackend", "StateBackend",
+    "StateStore", "TemplateCounts", "connect", "connect_for_writing", "open_backend",
+    "read_jsonl_repairing", "text_hash", "write_transaction",
+]
+
+
+def open_backend(dotted: str, path: Path) -> StateBackend:
+    """The backend ``STATE_BACKEND`` names, opened on the archive's state file path."""
+    from scrapy.utils.misc import load_object
+
+    factory = load_object(dotted)
+    backend: StateBackend = factory(path)
+    return backend
+
+
+if TYPE_CHECKING:  # mypy checks that both backends implement every protocol
+    def _conforms(path: Path) -> list[StateBackend]:
+        return [SqliteBackend(path), MemoryBackend(path)]
