@@ -100,6 +100,7 @@ def extract_article(
     tree = load_html(html)
     if tree is None:
         return None
+    math_as_alt_text(tree)
     fields = extract_metadata(tree, url, bylines=False)
     headlines = page_headlines(tree)
     blocks = extract_blocks(tree, url, options)
@@ -114,6 +115,18 @@ def extract_article(
     fields["text"] = text
     fields["language"] = fields["language"] or detect_language(text)
     return fields
+
+
+def math_as_alt_text(tree: HtmlElement) -> None:
+    """MathML formulas as their `alttext` (TeX or words), or gone: read as text, MathML's
+    presentation markup is a string of scattered symbols ("x = − b ± b 2 − 4 a c 2 a")."""
+    for math in list(tree.iter("math")):
+        alt = (math.get("alttext") or "").strip()
+        if alt:  # as plain text: the extractors drop <math> whatever it holds
+            math.clear(keep_tail=True)
+            math.tag, math.text = "span", alt
+        else:
+            math.drop_tree()  # its tail, the sentence going on, stays
 
 
 def extract_blocks(tree: HtmlElement, url: str, options: ExtractOptions) -> list[Block]:

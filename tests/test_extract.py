@@ -457,3 +457,15 @@ def test_an_agency_in_an_in_page_byline_is_a_credit_not_an_author() -> None:
     fields = extract_article(html, "https://x.com/2025/12/16/floods.html")
     assert fields is not None
     assert fields["authors"] == [] and fields["credits"] == ["AFP"]
+
+
+def test_mathml_becomes_its_alt_text_or_nothing() -> None:
+    html = (f"<html><body><article><h1>Roots</h1><p>{BODY[0]}</p><p>The formula "
+            "<math><mi>x</mi><mo>=</mo><mi>b</mi></math> gives both roots of the equation, "
+            "the teacher said, and <math alttext='a^2+b^2=c^2'><msup><mi>a</mi><mn>2</mn>"
+            "</msup></math> is the theorem of Pythagoras that every pupil learns at school.</p>"
+            f"<p>{BODY[1]}</p></article></body></html>")
+    fields = extract_article(html, "https://x.com/2025/12/16/roots.html")
+    assert fields is not None
+    text = " ".join(fields["text"].split())
+    assert "The formula gives both roots of the equation, the teacher said, and a^2+b^2=c^2 is" in text
