@@ -263,6 +263,26 @@ def test_template_prune_forgets_rare_unfixed_paragraphs(opener: Opener) -> None:
     assert kept is not None and sorted(kept[1]) == [1, 3, 14, 15]
 
 
+# --- site zones ------------------------------------------------------------------------
+def test_site_zones_count_each_page_once_per_site(opener: Opener) -> None:
+    zones = opener().site_zones()
+    assert zones.counts("x") == (0, {})
+    assert zones.observe("x", 100, ["Asia/Kolkata", "Asia/Colombo"])
+    assert not zones.observe("x", 100, ["Asia/Kolkata"])  # the same page again
+    assert zones.observe("x", 101, ["Asia/Kolkata"])
+    assert zones.observe("x", 102, [])  # a page with no zoned date still counts
+    assert zones.observe("y", 100, ["Europe/Berlin"])  # sites are apart
+    assert zones.counts("x") == (3, {"Asia/Kolkata": 2, "Asia/Colombo": 1})
+    assert zones.counts("y") == (1, {"Europe/Berlin": 1})
+
+
+def test_site_zones_are_seen_by_another_handle(opener: Opener) -> None:
+    backend = opener()
+    backend.site_zones().observe("x", 1, ["Asia/Kolkata"])
+    backend.records.commit()
+    assert opener().site_zones().counts("x") == (1, {"Asia/Kolkata": 1})
+
+
 # --- payload digests -------------------------------------------------------------------
 def test_digests_first_writer_wins_and_recovery_forgets(opener: Opener) -> None:
     digests = opener().digests()

@@ -1,7 +1,7 @@
 """All of newsbot's state behind one seam: protocols, and the backends that implement them.
 
 The pipeline talks to :class:`~newsbot.state.protocols.StateBackend` (records, the dedup
-index, template counts, payload digests), each operation one call. ``STATE_BACKEND``
+index, template and zone counts, payload digests), each operation one call. ``STATE_BACKEND``
 names the backend by dotted path: :class:`SqliteBackend` (one file under
 ``ARCHIVE_DIR/state/``, the default) or :class:`MemoryBackend` (this process only). No
 module outside this package touches SQLite.
@@ -22,6 +22,7 @@ from newsbot.state.protocols import (
     PayloadDigests,
     Recorded,
     Records,
+    SiteZones,
     StateBackend,
     TemplateCounts,
 )
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "Checkpointer", "DedupClaims", "DigestStore", "Match", "MemoryBackend",
-    "Original", "PayloadDigests", "Recorded", "Records", "SqliteBackend", "StateBackend",
+    "Original", "PayloadDigests", "Recorded", "Records", "SiteZones", "SqliteBackend", "StateBackend",
     "StateStore", "TemplateCounts", "connect", "connect_for_writing", "open_backend",
     "read_jsonl_repairing", "text_hash", "write_transaction",
 ]

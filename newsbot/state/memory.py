@@ -241,6 +241,33 @@ class MemoryTemplateCounts:
         """Nothing to release."""
 
 
+class MemorySiteZones:
+    """Per-site zone counts in dicts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, set[int]] = {}
+        self._zones: dict[str, dict[str, int]] = {}
+
+    def observe(self, site: str, page: int, zones: Collection[str]) -> bool:
+        with self._lock:
+            seen = self._seen.setdefault(site, set())
+            if page in seen:
+                return False
+            seen.add(page)
+            counts = self._zones.setdefault(site, {})
+            for zone in set(zones):
+                counts[zone] = counts.get(zone, 0) + 1
+            return True
+
+    def counts(self, site: str) -> tuple[int, dict[str, int]]:
+        with self._lock:
+            return len(self._seen.get(site, ())), dict(self._zones.get(site, {}))
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 class MemoryDigests:
     """Payload digests in a dict, behind a lock (the WARC writer thread calls it)."""
 
@@ -281,6 +308,7 @@ class MemoryBackend:
         self.records = MemoryRecords()
         self._counts = MemoryTemplateCounts()
         self._digests = MemoryDigests()
+        self._zones = MemorySiteZones()
         self._index: MemoryDedupIndex | None = None
 
     def dedup_index(self, threshold: float,
@@ -293,6 +321,9 @@ class MemoryBackend:
 
     def template_counts(self) -> MemoryTemplateCounts:
         return self._counts
+
+    def site_zones(self) -> MemorySiteZones:
+        return self._zones
 
     def digests(self) -> MemoryDigests:
         return self._digests

@@ -12,6 +12,8 @@ loaded by dotted path (``STATE_BACKEND``), each component closing what it opened
   step, so two crawls claiming copies of one story at the same instant get one
   canonical between them ("first committed wins").
 - :class:`TemplateCounts`: per-site paragraph counts for template learning.
+- :class:`SiteZones`: per site, on how many pages the zoned dates agreed with each
+  time zone, so a zone-less date on that site is read in the zone its pages show.
 - :class:`PayloadDigests`: WARC payload digest -> first full capture, used from the
   WARC writer thread, so thread-safe and never behind the reactor's batch.
 """
@@ -151,6 +153,20 @@ class TemplateCounts(Protocol):
         """Release what the counts opened."""
 
 
+class SiteZones(Protocol):
+    """Per site: pages whose zoned dates were counted, and how many fit each zone."""
+
+    def observe(self, site: str, page: int, zones: Collection[str]) -> bool:
+        """Count one page (by its key's hash) once, for each zone its zoned dates fit
+        (IANA names); False when the page was counted before (a re-fetch, a repair)."""
+
+    def counts(self, site: str) -> tuple[int, dict[str, int]]:
+        """(pages counted, {zone: pages it fits}); (0, {}) for an unknown site."""
+
+    def close(self) -> None:
+        """Release what the counts opened."""
+
+
 class PayloadDigests(Protocol):
     """Payload digest -> first full capture; safe to call from any thread."""
 
@@ -184,6 +200,9 @@ class StateBackend(Protocol):
 
     def template_counts(self) -> TemplateCounts:
         """The per-site paragraph counts."""
+
+    def site_zones(self) -> SiteZones:
+        """The per-site time-zone counts."""
 
     def digests(self) -> PayloadDigests:
         """A payload-digest store for the WARC writer thread: it never waits on the

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from newsbot.state.digests import DigestStore
 from newsbot.state.sqlite import StateStore
 from newsbot.state.sqlite_dedup import DedupIndex
-from newsbot.state.sqlite_templates import SqliteTemplateCounts
+from newsbot.state.sqlite_templates import SqliteSiteZones, SqliteTemplateCounts
 
 if TYPE_CHECKING:
     import os
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class SqliteBackend:
     """The state of an archive in one SQLite file (``STATE_BACKEND`` default).
 
-    Records, dedup index and template counts share one connection and its batched
+    Records, dedup index, template and zone counts share one connection and its batched
     commits; payload digests get their own file (``warc-digests.sqlite`` beside it), so
     the WARC writer thread never waits for the reactor's open batch.
     """
@@ -34,6 +34,9 @@ class SqliteBackend:
 
     def template_counts(self) -> SqliteTemplateCounts:
         return SqliteTemplateCounts(self.records.conn, batch=self.records)
+
+    def site_zones(self) -> SqliteSiteZones:
+        return SqliteSiteZones(self.records.conn, batch=self.records)
 
     def digests(self) -> DigestStore:
         return DigestStore(self.path.with_name("warc-digests.sqlite"))

@@ -1,4 +1,5 @@
-"""Per-site paragraph counts in SQLite (tables ``tmpl_*``), behind `TemplateCounts`.
+"""Per-site paragraph counts (tables ``tmpl_*``, behind `TemplateCounts`) and time-zone
+counts (``zone_*``, behind `SiteZones`) in SQLite.
 
 The guards that decide what is boilerplate live in :mod:`newsbot.templates`; this
 is only the storage. On the crawl's shared connection every write joins the state
@@ -32,16 +33,69 @@ CREATE TABLE IF NOT EXISTS tmpl_paragraphs (
 ) WITHOUT ROWID;
 """
 
+ZONE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS zone_pages (
+    site TEXT NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (site, page)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS zone_counts (
+    site TEXT NOT NULL, zone TEXT NOT NULL, pages INTEGER NOT NULL, PRIMARY KEY (site, zone)
+) WITHOUT ROWID;
+"""
 
-class SqliteTemplateCounts:
-    """Distinct pages per site and per (site, paragraph hash), shared by processes and runs."""
+
+class _Batched:
+    """A table group on the crawl's shared connection (joining its batch) or on a path."""
+
+    schema = SCHEMA
 
     def __init__(self, path: str | os.PathLike[str] | sqlite3.Connection, *,
                  batch: StateStore | None = None) -> None:
         self._shared = isinstance(path, sqlite3.Connection)
         self.conn: sqlite3.Connection = path if isinstance(path, sqlite3.Connection) else connect(path)
-        self.conn.executescript(SCHEMA)
+        self.conn.executescript(self.schema)
         self._batch = batch
+
+    def close(self) -> None:
+        if not self._shared:
+            self.conn.close()
+
+    def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
+        """The batch transaction, joined (opened if needed), or a transaction of its own."""
+        if self._batch is not None:
+            self._batch.join()
+        return write_transaction(self.conn)
+
+
+class SqliteSiteZones(_Batched):
+    """Pages counted per site, and how many fit each zone."""
+
+    schema = ZONE_SCHEMA
+
+    def observe(self, site: str, page: int, zones: Collection[str]) -> bool:
+        with self._writing():
+            new = self.conn.execute(
+                "INSERT OR IGNORE INTO zone_pages (site, page) VALUES (?, ?)", (site, page))
+            if new.rowcount == 0:
+                return False
+            self.conn.executemany(
+                "INSERT INTO zone_counts (site, zone, pages) VALUES (?, ?, 1)"
+                " ON CONFLICT (site, zone) DO UPDATE SET pages = pages + 1",
+                [(site, zone) for zone in set(zones)])
+        return True
+
+    def counts(self, site: str) -> tuple[int, dict[str, int]]:
+        (pages,) = self.conn.execute(
+            "SELECT count(*) FROM zone_pages WHERE site = ?", (site,)).fetchone()
+        rows = self.conn.execute("SELECT zone, pages FROM zone_counts WHERE site = ?", (site,))
+        return int(pages), {zone: int(n) for zone, n in rows}
+
+
+class SqliteTemplateCounts(_Batched):
+    """Distinct pages per site and per (site, paragraph hash), shared by processes and runs."""
+
+    def __init__(self, path: str | os.PathLike[str] | sqlite3.Connection, *,
+                 batch: StateStore | None = None) -> None:
+        super().__init__(path, batch=batch)
         self._site_ids: dict[str, int] = {}
 
     def observe(self, site: str, page: int, hashes: Collection[int]) -> int | None:
@@ -100,16 +154,6 @@ class SqliteTemplateCounts:
                 (min_pages, idle_pages),
             )
         return cur.rowcount
-
-    def close(self) -> None:
-        if not self._shared:
-            self.conn.close()
-
-    def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
-        """The batch transaction, joined (opened if needed), or a transaction of its own."""
-        if self._batch is not None:
-            self._batch.join()
-        return write_transaction(self.conn)
 
     def _site_id(self, site: str) -> int:
         site_id = self._site_ids.get(site)
