@@ -46,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_DISCOVER_SITEMAPS": True,  # for a home-page start URL, also read robots.txt Sitemap: lines
     "NEWSBOT_MAX_LINKS_PER_PAGE": 1000,  # links read from one HTML page (0: all); the rest are counted
     # --- extraction (process pool)
-    "EXTRACT_WORKERS": 0,  # worker processes; 0 = one per core
+    "EXTRACT_WORKERS": 0,  # worker processes; 0 = one per core; -1 = none, extract in the crawl thread (tests, debugging)
     "EXTRACT_TIMEOUT": 60,  # seconds one page may take in a worker before it is abandoned
     # --- dates
     "DATES_DEFAULT_TIMEZONE": None,  # IANA zone for sites with no zone in sources or page; None = UTC

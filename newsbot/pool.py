@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from multiprocessing import forkserver
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from newsbot.items import CaptureContext, PageResult
+
+T = TypeVar("T")
+IN_PROCESS = -1  # EXTRACT_WORKERS value: extract in the crawl's own thread, no pool
 
 
 def process_page(url: str, body: bytes, encoding: str | None,
@@ -43,9 +47,27 @@ def start_server() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def make_pool(workers: int) -> ProcessPoolExecutor:
+class InProcessExecutor(Executor):
+    """Runs each call at once in the caller's thread (``EXTRACT_WORKERS=-1``): no process
+    starts, so a test builds the extraction stage in milliseconds, and a debugger or a
+    profiler sees the extraction. A page then blocks the reactor while it is extracted,
+    and EXTRACT_TIMEOUT cannot stop it: for tests and debugging, not for crawls."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the awaiting caller, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+def make_pool(workers: int) -> Executor:
     """Workers forked from a clean server process that has already imported newsbot.worker,
-    started at once, so their start-up overlaps the crawl's own."""
+    started at once, so their start-up overlaps the crawl's own; ``IN_PROCESS`` (-1): none,
+    every page extracted in this thread."""
+    if workers == IN_PROCESS:
+        return InProcessExecutor()
     ctx = start_server()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     for _ in range(workers):

@@ -27,7 +27,7 @@ from newsbot.pagetype import is_candidate
 from newsbot.urls import article_id, host_of
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Executor
 
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -73,7 +73,7 @@ class ExtractionPipeline:
         self.timeout = timeout
         self.stats = stats
         self.order = CaptureOrder(stall_timeout=timeout * 4)
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: Executor | None = None
         self.default_zone: str | None = None
         self.crawler: Crawler | None = None
 
@@ -131,10 +131,16 @@ class ExtractionPipeline:
         (a replay follows none)."""
         crawler = self.crawler
         follow = getattr(crawler.spider, "follow_listing", None) if crawler is not None else None
-        if follow is None or crawler is None or crawler.engine is None:
+        if follow is None or crawler is None:
+            return
+        try:
+            engine = crawler.engine
+        except RuntimeError:  # Scrapy >= 2.14: no engine yet, the stage was built on its own
+            return
+        if engine is None:  # Scrapy < 2.14 answers None
             return
         for request in follow(page):
-            crawler.engine.crawl(request)
+            engine.crawl(request)
 
     async def _extract(self, page: Page, attempt: int = 0) -> PageResult:
         context: CaptureContext = {**page.context, "default_timezone": self.default_zone,
