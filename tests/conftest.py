@@ -3,61 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from netns import reexec_in_loopback_namespace
-
-PROJECT = Path(__file__).resolve().parents[1]
-SHARED = PROJECT.parent / "shared"
-BENCH = SHARED / "benchmarks" / "article-extraction"
-DEMO_SITE = PROJECT / "newsbot" / "demo" / "site"
-
-# Settings for crawling local test servers: no politeness delays, quiet.
-LOCAL = {
-    "AUTOTHROTTLE_ENABLED": "0",
-    "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
-    "NEWSBOT_PROGRESS_INTERVAL": "0",
-    "EXTRACT_WORKERS": "2",
-    "LOG_LEVEL": "INFO",
-}
+from support.crawls import BENCH, DEMO_SITE, PROJECT, run_scrapy
+from support.netns import reexec_in_loopback_namespace
 
 
 def pytest_configure(config: pytest.Config) -> None:
     reexec_in_loopback_namespace(config)
-
-
-def run_scrapy(*args: str, archive: Path, settings: dict[str, str] | None = None,
-               timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run `scrapy <args>` in the project folder, as a user would."""
-    cmd = [sys.executable, "-m", "scrapy", *args, "-s", f"ARCHIVE_DIR={archive}"]
-    for key, value in {**LOCAL, **(settings or {})}.items():
-        cmd += ["-s", f"{key}={value}"]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=timeout, env=env)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-6000:]}")
-    return proc
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-def records(archive: Path, kind: str = "articles") -> list[dict[str, Any]]:
-    """All records of one kind ('articles' or 'duplicates') under an archive."""
-    out: list[dict[str, Any]] = []
-    for path in sorted((archive / "articles").glob("*.jsonl")):
-        is_dup = path.name.endswith(".duplicates.jsonl")
-        if is_dup == (kind == "duplicates"):
-            out.extend(read_jsonl(path))
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +40,21 @@ def bench_dir() -> Path:
     if not (BENCH / "ground-truth.json").exists():
         pytest.skip("../shared/benchmarks/article-extraction is not here")
     return BENCH
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The README's demo crawl (`scrapy demo`), run once a session and shared by every test
+    that only reads it. Never write to it: a test that does (a replay) takes `demo_copy`."""
+    archive = tmp_path_factory.mktemp("demo") / "archive"
+    proc = run_scrapy("demo", archive=archive)
+    assert "articles" in proc.stdout, proc.stdout
+    return archive
+
+
+@pytest.fixture
+def demo_copy(demo_archive: Path, tmp_path: Path) -> Path:
+    """A copy of the demo archive this test may write to."""
+    copy = tmp_path / "archive"
+    shutil.copytree(demo_archive, copy)
+    return copy

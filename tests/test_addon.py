@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import re
 import subprocess
@@ -11,9 +13,9 @@ from pathlib import Path
 
 from scrapy.utils.test import get_crawler
 
-from conftest import PROJECT
+from support.crawls import PROJECT
 from newsbot.addon import DEFAULTS, NewsbotAddon
-from pagesite import Pages, serve_pages
+from support.pagesite import Pages, serve_pages
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import make_archives  # noqa: E402
@@ -64,6 +66,7 @@ def site(base: str) -> Pages:
     }
 
 
+@pytest.mark.slow
 def test_scrapy_crawl_news_with_only_the_addons_defaults(tmp_path: Path) -> None:
     """No newsbot setting given: the follow depth (2) and sitemap discovery from robots.txt
     come from the add-on, read by the spider when it starts."""

@@ -11,22 +11,16 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import records, run_scrapy
+from support.crawls import records, run_scrapy
 from newsbot.demo.server import serve_folder
 from newsbot.discovery import parse_feed, parse_sitemap
 from newsbot.items import CONTEXT_VERSION, CaptureContext
-from realsite import build
+from support.realsite import build
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 CLUTTER = ["Black Friday Sale", "Advisory Alert", "Subscribe to Tech Newsletters",
            "Discover the latest Business News"]
-
-
-@pytest.fixture(scope="module")
-def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    archive = tmp_path_factory.mktemp("demo") / "archive"
-    proc = run_scrapy("demo", archive=archive)
-    assert "articles" in proc.stdout, proc.stdout
-    return archive
 
 
 def warc_files(archive: Path) -> list[Path]:

@@ -188,6 +188,7 @@ def _writer(path: str, worker: int, stories: int) -> None:
             index.add(f"p{worker}-{k}", sig)
 
 
+@pytest.mark.slow
 def test_two_processes_share_one_file(tmp_path: Path) -> None:
     path = str(tmp_path / "state.sqlite")
     ctx = multiprocessing.get_context("spawn")
@@ -207,6 +208,7 @@ def test_two_processes_share_one_file(tmp_path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not (SHARED / "benchmarks").exists(), reason="shared/benchmarks is not beside the project"
 )

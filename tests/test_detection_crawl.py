@@ -12,8 +12,10 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from conftest import records, run_scrapy
+from support.crawls import records, run_scrapy
 from newsbot.demo.server import serve_folder
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 PARAGRAPHS = [
     "The city council voted on Tuesday to close the old harbour bridge to cars for good, "

@@ -4,13 +4,17 @@ nested xml:base. Every entry link becomes a request or is counted under its reas
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import records, run_scrapy
-from pagesite import Pages, serve_pages
+from support.crawls import records, run_scrapy
+from support.pagesite import Pages, serve_pages
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import make_archives  # noqa: E402

@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import socket
 import struct
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
-import faultsite
 import pytest
-from conftest import LOCAL, records, run_scrapy
-from faultsite import ARTICLES, FAULT_PAGES, Crawl, article_path, fault_path
 from warcio.archiveiterator import ArchiveIterator
 
 from newsbot.urls import url_key
+from support import faultsite
+from support.crawls import LOCAL, PROJECT, records, run_scrapy
+from support.faultsite import ARTICLES, FAULT_PAGES, Crawl, article_path, fault_path
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 NETNS = faultsite.netns_available()
 MAXSIZE = 4 * 1024 * 1024
@@ -41,11 +43,27 @@ FAULT_SETTINGS = {
 MAX_RSS_MB = 600
 
 
+OUTPUT_SUFFIXES = (".warc", ".gz", ".open", ".cdxj", ".jsonl", ".json", ".sqlite", ".sqlite-wal")
+SKIPPED = {".git", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+
+
+def written_since(root: Path, since: float, *, skip: Path | None = None) -> set[Path]:
+    """Files under `root` modified since `since` (the archive `skip` and caches left out)."""
+    found = set()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIPPED and Path(folder, d) != skip]
+        found |= {Path(folder, f) for f in files if Path(folder, f).stat().st_mtime >= since}
+    return found
+
+
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     tmp = tmp_path_factory.mktemp("faults")
-    return faultsite.crawl_beside_site(tmp, ["crawl", "news", "-a", "url=@BASE@/,@BASE@/rss.xml"],
+    started = time.time() - 1  # file times may be coarser than the clock
+    done = faultsite.crawl_beside_site(tmp, ["crawl", "news", "-a", "url=@BASE@/,@BASE@/rss.xml"],
                                        FAULT_SETTINGS, isolate=NETNS)
+    done.site["started"] = started
+    return done
 
 
 @pytest.fixture(scope="module")
@@ -317,94 +335,20 @@ def test_every_fault_page_was_reached(crawl: Crawl) -> None:
 
 
 def test_archive_paths_stay_inside_the_archive(crawl: Crawl) -> None:
+    """What the crawl names as its output lies inside ARCHIVE_DIR, and it wrote nothing
+    outside: not beside the archive, not in the project folder it ran in."""
     root = crawl.archive.resolve()
-    for path in Path(root).rglob("*"):
-        assert path.resolve().is_relative_to(root)
+    summary = crawl.summary
+    named = [*summary["warc_files"], *(root / p for p in summary["outputs"].values())]
+    assert named and all(Path(p).resolve().is_relative_to(root) for p in named), named
+    assert Path(summary["archive_dir"]).resolve() == root
+    started = crawl.site["started"]
+    beside = written_since(crawl.archive.parent, started, skip=crawl.archive)
+    assert beside == {crawl.archive.parent / "site.json"}, beside  # the fault site's own report
+    in_project = {p for p in written_since(PROJECT, started) if p.name.endswith(OUTPUT_SUFFIXES)}
+    assert not in_project, in_project  # the crawl ran in the project folder
 
 
-# --- The pieces, without a crawl ----------------------------------------------------------
-
-PAGE = faultsite.article_html(*ARTICLES["river-cleanup"]).encode()
-GZ = gzip.compress(PAGE, mtime=0)
-ZL = zlib.compress(PAGE)
-
-
-@pytest.mark.parametrize("body,encoding,kind", [
-    (GZ, b"gzip", None), (GZ + GZ, b"gzip", None), (GZ + b"\0\0", b"gzip", None),
-    (GZ[:-6] + bytes([GZ[-6] ^ 1]) + GZ[-5:], b"gzip", None),  # bad CRC, whole stream: as Scrapy
-    (GZ[: len(GZ) // 2], b"gzip", "truncated_gzip"), (GZ[:12], b"gzip", "truncated_gzip"),
-    (b"not gzip at all", b"gzip", "corrupt_gzip"),
-    (ZL, b"deflate", None), (ZL[2:-4], b"deflate", None),  # zlib-wrapped, and raw as some servers send
-    (ZL[:40], b"deflate", "truncated_gzip"),
-])
-def test_compressed_body_faults(body: bytes, encoding: bytes, kind: str | None) -> None:
-    from newsbot.downloadermiddlewares.faults import compressed_body_fault
-
-    fault = compressed_body_fault(body, encoding, MAXSIZE)
-    assert (fault.kind if fault else None) == kind
-
-
-def test_gzip_bomb_is_judged_without_inflating_it_all() -> None:
-    from newsbot.downloadermiddlewares.faults import compressed_body_fault
-
-    started = time.monotonic()
-    fault = compressed_body_fault(faultsite.gzip_bomb(), b"gzip", MAXSIZE)
-    assert fault is not None and fault.kind == "maxsize"
-    assert time.monotonic() - started < 1
-
-
-def test_failure_keys() -> None:
-    from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
-    from scrapy.http import Response
-    from scrapy.spidermiddlewares.httperror import HttpError
-
-    from newsbot.downloadermiddlewares.guard import RefusedRequest
-    from newsbot.failures import FetchFault, describe, failure_key
-
-    http = HttpError(Response("http://a.example/", status=503), "Ignoring non-200 response")
-    assert failure_key(http) == "http/503" and describe(http) == "HTTP 503"
-    assert failure_key(DownloadTimeoutError("took longer")) == "errors/DownloadTimeoutError"
-    assert failure_key(DownloadCancelledError("")) == "errors/maxsize"
-    assert failure_key(IgnoreRequest("max redirections reached")) == "errors/redirect_max"
-    assert failure_key(FetchFault("truncated_gzip", "cut")) == "errors/truncated_gzip"
-    for ignored in (IgnoreRequest("Filtered offsite request to 'x'"), IgnoreRequest("Forbidden by robots.txt"),
-                    RefusedRequest("refused by the guard")):
-        assert failure_key(ignored) is None
-
-
-def test_dupefilter_keys_pages_not_spellings() -> None:
-    from scrapy import Request
-
-    from newsbot.dupefilter import UrlKeyDupeFilter
-
-    seen = UrlKeyDupeFilter()
-    assert not seen.request_seen(Request("http://a.example/x.html?id=1&utm_source=rss"))
-    for variant in ("https://a.example/x.html?id=1", "http://a.example/x.html?fbclid=1&id=1#top",
-                    "http://A.example:80/x.html?id=1"):
-        assert seen.request_seen(Request(variant)), variant
-    assert not seen.request_seen(Request("http://a.example/x.html?id=2"))
-    upgrade = Request("https://a.example/x.html?id=1", meta={"redirect_urls": ["http://a.example/x.html?id=1"]})
-    assert not seen.request_seen(upgrade)  # http -> https of a page already let in
-
-
-def test_binary_sniffing() -> None:
-    from newsbot.spiders.pages import looks_binary
-
-    assert looks_binary(faultsite.PNG_BYTES) and looks_binary(faultsite.PDF_BYTES)
-    assert not looks_binary(PAGE) and not looks_binary(b"")
-    assert not looks_binary("<html>é</html>".encode("utf-16"))  # UTF-16 with its BOM is text
-
-
-def test_lying_charsets_fall_back_by_meta_then_language() -> None:
-    from newsbot.worker import decode
-
-    cp1252 = faultsite.article_html(faultsite.CP1252_TITLE, faultsite.CP1252_PARAS).encode("cp1252")
-    text, fallback = decode(cp1252, "utf-8")
-    assert fallback and "Zoë Lefèvre" in text
-    sjis = faultsite.article_html(faultsite.SJIS_TITLE, faultsite.SJIS_PARAS, charset="shift_jis", lang="x")
-    text, fallback = decode(sjis.encode("shift_jis"), "utf-8")  # header lies, <meta> is right
-    assert fallback and faultsite.SJIS_TITLE in text
-    assert decode(PAGE, "utf-8") == (PAGE.decode(), False)
 
 
 # --- robots.txt ------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT, SHARED
+from support.crawls import PROJECT, SHARED
+
+pytestmark = pytest.mark.slow  # the extraction figures over the whole news-dev corpus
 
 sys.path.insert(0, str(PROJECT / "benchmarks"))
 

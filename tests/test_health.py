@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_scrapy
-from sitegen import build_site
+from support.crawls import run_scrapy
+from support.sitegen import build_site
 
 from newsbot.demo.server import serve_folder
 from newsbot.health import SummaryHistory, Thresholds, assess, check, site_figures
 from newsbot.report import build_report
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 LIMITS = Thresholds(min_pages=10)
 

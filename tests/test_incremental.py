@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import LOCAL, PROJECT, read_jsonl, records, run_scrapy
+from support.crawls import LOCAL, PROJECT, read_jsonl, records, run_scrapy
 from newsbot.demo.server import serve_folder
-from sitegen import build_site
+from support.sitegen import build_site
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 SITE_SIZE = 500
 

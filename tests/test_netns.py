@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from netns import in_loopback_namespace
+from support.netns import in_loopback_namespace
 
 
 @pytest.mark.skipif(not in_loopback_namespace(), reason="session not in a loopback-only namespace")

@@ -8,7 +8,7 @@ import json
 import pytest
 from trafilatura.utils import load_html
 
-from conftest import SHARED
+from support.crawls import SHARED
 from newsbot.extract import extract_article
 from newsbot.pagecontent import BodyFigures, PageSignals, has_buy_box, verdict
 from newsbot.worker import decode
@@ -78,6 +78,7 @@ def _benchmark_pages():
             yield rec["url"], truth.parent / "html" / f"{rec['id']}.html.gz", rec.get("kind")
 
 
+@pytest.mark.slow
 def test_no_benchmark_article_is_judged_a_listing_product_login_or_error() -> None:
     pages = list(_benchmark_pages())
     if not pages:

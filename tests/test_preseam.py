@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
-from conftest import read_jsonl, run_scrapy
+from support.crawls import read_jsonl, run_scrapy
 from newsbot.items import EXPORT_FIELDS
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 PRE_SEAM = Path(__file__).resolve().parent / "data" / "pre-seam"
 

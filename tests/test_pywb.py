@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from warcio.timeutils import iso_date_to_timestamp
 
-from netns import ensure_pywb_venv
+from support.netns import ensure_pywb_venv
 from newsbot.warc import DigestStore, Exchange, Pointer, WarcArchive
 
-pytestmark = pytest.mark.pywb
+pytestmark = [pytest.mark.pywb, pytest.mark.slow]  # a pywb server, and a demo crawl
 
 HTML = b"<!doctype html><html><head><title>Berlin talks</title></head><body><p>Hello</p></body></html>"
 ARTICLE = b"<html><body>" + b"<p>Long article text, compressed on the wire.</p>" * 200 + b"</body></html>"
@@ -154,13 +154,14 @@ def test_revisit_replays_original_payload(wayback: tuple[str, dict[str, Pointer]
     assert body == HTML
 
 
-def test_pywb_serves_a_demo_article_from_a_crawl(tmp_path: Path, pywb_bin: Path) -> None:
+def test_pywb_serves_a_demo_article_from_a_crawl(tmp_path: Path, pywb_bin: Path,
+                                                  demo_archive: Path) -> None:
     """The real thing: `scrapy demo`'s own WARCs, loaded with wb-manager, replayed in id_ mode."""
-    from conftest import records, run_scrapy
     from warcio.archiveiterator import ArchiveIterator
 
-    archive = tmp_path / "archive"
-    run_scrapy("demo", archive=archive)
+    from support.crawls import records
+
+    archive = demo_archive
     seed = next(r for r in records(archive) + records(archive, "duplicates")
                 if "/news/world/berlin-talks-" in r["url"])
     with open(archive / seed["warc"]["file"], "rb") as fh:

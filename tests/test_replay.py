@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import SHARED, read_jsonl, records, run_scrapy
+from support.crawls import SHARED, read_jsonl, records, run_scrapy
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 COMPARED = ["id", "url", "title", "text", "authors", "published", "published_raw", "modified",
             "wires", "duplicate_of", "similarity", "fetched_at", "warc", "language", "tags"]
@@ -23,9 +25,10 @@ def by_id(recs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def live(tmp_path_factory: pytest.TempPathFactory, demo_archive: Path) -> Path:
+    """The demo archive and its replay (into a copy: the shared archive stays as crawled)."""
     archive = tmp_path_factory.mktemp("live") / "archive"
-    run_scrapy("demo", archive=archive)
+    shutil.copytree(demo_archive, archive)
     return archive
 
 
@@ -71,9 +74,18 @@ def test_replay_of_a_foreign_warc(tmp_path: Path, bench_dir: Path) -> None:
 
 
 def test_replay_without_warcs_fails(tmp_path: Path) -> None:
-    proc = run_scrapy("crawl", "replay", "-a", f"warc={tmp_path}/nothing-*.warc.gz",
-                      archive=tmp_path / "a", check=False)
-    assert proc.returncode != 0
+    """Exit status 1 ("achieved nothing") for the reason it has, in the summary and the log:
+    not any non-zero exit, which an ImportError or a usage error would give too."""
+    pattern = f"{tmp_path}/nothing-*.warc.gz"
+    proc = run_scrapy("crawl", "replay", "-a", f"warc={pattern}", archive=tmp_path / "a",
+                      check=False)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    [path] = (tmp_path / "a" / "runs").glob("replay-*.summary.json")
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    assert summary["ok"] is False and summary["exit_status"] == 1
+    assert summary["stats"]["newsbot/failed"] == f"no WARC or ARC files in {pattern}"
+    assert not records(tmp_path / "a")
 
 
 def test_replay_of_the_benchmark_warc_scores(tmp_path: Path, bench_dir: Path) -> None:
@@ -95,12 +107,12 @@ def test_replay_of_the_benchmark_warc_scores(tmp_path: Path, bench_dir: Path) ->
     assert score["f1"] >= 0.96 and score["precision"] >= 0.95, score
 
 
-def test_one_worker_and_many_give_identical_records(live: Path, tmp_path: Path) -> None:
+def test_one_worker_and_many_give_identical_records(demo_archive: Path, tmp_path: Path) -> None:
     """Workers finish out of order; capture order still decides, so the output is the same."""
     outputs = []
     for workers in ("1", "3"):
         archive = tmp_path / f"w{workers}"
-        run_scrapy("crawl", "replay", "-a", f"warc={live / 'warc'}", archive=archive,
+        run_scrapy("crawl", "replay", "-a", f"warc={demo_archive / 'warc'}", archive=archive,
                    settings={"EXTRACT_WORKERS": workers})
         outputs.append([(path.name.split(".", 1)[-1], read_jsonl(path))
                         for path in sorted((archive / "articles").glob("*.jsonl"))])

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import read_jsonl, records, run_scrapy
-from pagesite import Pages, serve_pages
+from support.crawls import read_jsonl, records, run_scrapy
+from support.pagesite import Pages, serve_pages
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 DATA = Path(__file__).resolve().parent / "data"
 ARCHIVES = DATA / "archives"

@@ -9,18 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from conftest import records, run_scrapy
+from support.crawls import records, run_scrapy
 
 from newsbot.report import build_report
 from newsbot.report.archive import ArchiveError, load
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 DEMO_OUTLETS = ("Rupee Ledger", "FilMonde", "The Thames Courier", "Eastern Standard")
 
 
 @pytest.fixture(scope="module")
-def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_report(tmp_path_factory: pytest.TempPathFactory, demo_archive: Path) -> Path:
     archive = tmp_path_factory.mktemp("report") / "archive"
-    run_scrapy("demo", archive=archive)
+    shutil.copytree(demo_archive, archive)  # the report writes into the archive it reads
     proc = run_scrapy("report", archive=archive)
     assert "wrote" in proc.stdout
     return archive

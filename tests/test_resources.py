@@ -3,12 +3,16 @@ and the WARC service and finishes the run; the report only writes the summary.""
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import records, run_scrapy
+from support.crawls import records, run_scrapy
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 PRE_SEAM = Path(__file__).resolve().parent / "data" / "pre-seam"
 WITHOUT_REPORT = {

@@ -222,6 +222,7 @@ def _race_process(path: str, worker: int, sigs: list[Signature], barrier: Any, o
         backend.close()
 
 
+@pytest.mark.slow
 def test_two_processes_racing_claim_on_one_sqlite_file_leave_one_canonical(tmp_path: Path) -> None:
     path = tmp_path / "state" / "newsbot.sqlite"
     SqliteBackend(path).close()  # the file exists before the race

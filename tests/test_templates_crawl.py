@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import sqlite3
 from pathlib import Path
 
-from conftest import records, run_scrapy
+from support.crawls import records, run_scrapy
 from newsbot.demo.server import serve_folder
-from sitegen import SHARED_PARAGRAPHS, build_site
+from support.sitegen import SHARED_PARAGRAPHS, build_site
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 
 def test_template_blocks_leave_every_record_and_unique_text_stays(tmp_path: Path) -> None:

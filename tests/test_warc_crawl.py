@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import signal
@@ -13,8 +15,10 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import LOCAL, PROJECT, run_scrapy
+from support.crawls import LOCAL, PROJECT, run_scrapy
 from newsbot.commands.demo import write_sources
+
+pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 
 def first_record_types(path: Path) -> str:

@@ -101,6 +101,7 @@ def cut_points(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
     return points
 
 
+@pytest.mark.slow  # a recovery per cut point: hundreds
 @pytest.mark.parametrize("which", ["whole_gz", "whole_plain"])
 def test_cut_anywhere_keeps_exactly_the_whole_records(
         which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
@@ -200,6 +201,7 @@ def _kill_writer_midway(directory: Path, delay: float) -> None:
         proc.wait()
 
 
+@pytest.mark.slow  # a writer process killed mid-write
 def test_kill_9_mid_write_then_recover(tmp_path: Path) -> None:
     """Kill a writer at a few moments; at least one kill lands inside a record."""
     cuts = []

@@ -49,11 +49,11 @@ def test_pages_need_url_and_ts(tmp_path: Path) -> None:
         make_wacz([], [{"url": "http://news.example/"}], tmp_path / "x.wacz")
 
 
-def test_scrapy_wacz_command_packages_a_crawl(tmp_path: Path) -> None:
-    from conftest import run_scrapy
+@pytest.mark.slow
+def test_scrapy_wacz_command_packages_a_crawl(tmp_path: Path, demo_archive: Path) -> None:
+    from support.crawls import run_scrapy
 
-    archive = tmp_path / "archive"
-    run_scrapy("demo", archive=archive)
+    archive = demo_archive
     out = tmp_path / "demo.wacz"
     run_scrapy("wacz", "-o", str(out), archive=archive)
     with zipfile.ZipFile(out) as z:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from newsbot.worker import decode
+from support import faultsite
+
+PAGE = faultsite.article_html(*faultsite.ARTICLES["river-cleanup"]).encode()
 
 TEXT = ("Die Mäuse sind am Dienstag fröhlich über die Brücke gelaufen, schön für alle, "
         "sagte der Bürgermeister später im Rathaus. ") * 4
@@ -28,3 +31,15 @@ def test_legacy_bytes_declared_utf8_still_fall_back() -> None:
     many = page(TEXT).encode("utf-8")
     many = b"\xff".join(many[i:i + 40] for i in range(0, len(many), 40))  # a stray every 40 bytes
     assert decode(many, "utf-8")[1]  # too many to be strays
+
+
+def test_lying_charsets_fall_back_by_meta_then_language() -> None:
+    from newsbot.worker import decode
+
+    cp1252 = faultsite.article_html(faultsite.CP1252_TITLE, faultsite.CP1252_PARAS).encode("cp1252")
+    text, fallback = decode(cp1252, "utf-8")
+    assert fallback and "Zoë Lefèvre" in text
+    sjis = faultsite.article_html(faultsite.SJIS_TITLE, faultsite.SJIS_PARAS, charset="shift_jis", lang="x")
+    text, fallback = decode(sjis.encode("shift_jis"), "utf-8")  # header lies, <meta> is right
+    assert fallback and faultsite.SJIS_TITLE in text
+    assert decode(PAGE, "utf-8") == (PAGE.decode(), False)

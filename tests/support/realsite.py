@@ -7,8 +7,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import require_binary
+from support.browser import require_binary
 
 
 def free_port(host: str = "127.0.0.1") -> int:

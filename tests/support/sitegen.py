@@ -9,20 +9,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
-WORDS = """government minister said officials week report market shares company president
-election vote council city police court judge trial investors bank rate inflation prices
-energy oil gas climate summit talks agreement deal security border army troops ceasefire
-health hospital doctors patients vaccine school students teachers university research study
-scientists data growth economy jobs workers strike union wages budget tax spending debt
-parliament opposition leader party campaign poll voters reform law bill committee senator
-farmers crops drought flood storm rain wind power grid outage airport flights passengers
-train railway road traffic bridge construction housing rents mayor residents community
-festival music film artist museum exhibition book author award team coach season match
-league goal players fans stadium final record victory defeat injury transfer contract
-technology startup software internet phone users privacy regulator fine investigation
-exports imports trade tariffs currency dollar euro rupee yen quarter profit revenue loss
-analysts forecast survey consumers retail sales holiday travel tourism hotel restaurant
-""".split()
+WORDS = ["government", "minister", "said", "officials", "week", "report", "market", "shares", "company", "president", "election", "vote", "council", "city", "police", "court", "judge", "trial", "investors", "bank", "rate", "inflation", "prices", "energy", "oil", "gas", "climate", "summit", "talks", "agreement", "deal", "security", "border", "army", "troops", "ceasefire", "health", "hospital", "doctors", "patients", "vaccine", "school", "students", "teachers", "university", "research", "study", "scientists", "data", "growth", "economy", "jobs", "workers", "strike", "union", "wages", "budget", "tax", "spending", "debt", "parliament", "opposition", "leader", "party", "campaign", "poll", "voters", "reform", "law", "bill", "committee", "senator", "farmers", "crops", "drought", "flood", "storm", "rain", "wind", "power", "grid", "outage", "airport", "flights", "passengers", "train", "railway", "road", "traffic", "bridge", "construction", "housing", "rents", "mayor", "residents", "community", "festival", "music", "film", "artist", "museum", "exhibition", "book", "author", "award", "team", "coach", "season", "match", "league", "goal", "players", "fans", "stadium", "final", "record", "victory", "defeat", "injury", "transfer", "contract", "technology", "startup", "software", "internet", "phone", "users", "privacy", "regulator", "fine", "investigation", "exports", "imports", "trade", "tariffs", "currency", "dollar", "euro", "rupee", "yen", "quarter", "profit", "revenue", "loss", "analysts", "forecast", "survey", "consumers", "retail", "sales", "holiday", "travel", "tourism", "hotel", "restaurant"]
 SECTIONS = ["world", "business", "politics", "sport", "science"]
 SHARED_PARAGRAPHS = [
     "Sign up for our morning briefing and get the stories that matter delivered to your inbox every day.",
