@@ -1,0 +1,1 @@
+"""Unit tests of newsbot/downloadermiddlewares/, one file a module."""

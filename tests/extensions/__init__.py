@@ -1,0 +1,1 @@
+"""Unit tests of newsbot/extensions/, one file a module."""

@@ -1,0 +1,1 @@
+"""Unit tests of newsbot/pipelines/, one file a module."""

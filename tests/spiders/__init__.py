@@ -1,0 +1,1 @@
+"""Unit tests of newsbot/spiders/, one file a module."""
