@@ -69,7 +69,7 @@ MAIN_ZONE_OVERRIDES = {
 def _read_tzdata(name: str) -> list[list[str]]:
     """Rows of a tzdata table file, comments dropped; empty if tzdata is absent."""
     try:
-        text = resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8")
+        text = resources.files("tzdata").joinpath("zoneinfo").joinpath(name).read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         logger.warning("tzdata table %s not found: zone countries unknown", name)
         return []

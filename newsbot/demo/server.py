@@ -48,7 +48,7 @@ from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
-    from typing import Self
+    from typing_extensions import Self  # typing.Self is 3.11+
 
 logger = logging.getLogger(__name__)
 

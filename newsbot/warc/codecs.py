@@ -42,7 +42,7 @@ class ZstdDecompressor:
         self.unused_data = b""
 
     def decompress(self, data: bytes) -> bytes:
-        out = self._inner.decompress(data)
+        out: bytes = self._inner.decompress(data)
         while self._inner.eof and self._inner.unused_data:
             rest = self._inner.unused_data
             self._inner = zstd.ZstdDecompressor()
