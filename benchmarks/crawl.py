@@ -23,7 +23,7 @@ from pathlib import Path
 from common import BENCH, OUT, PYTHON, ROOT, pages, plain_loop, run_timed, write_warc
 
 sys.path.insert(0, str(ROOT))
-from newsbot.demo.server import serve_folder  # noqa: E402
+from newsbot.demo.server import serve_folder
 
 LOCAL = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=32",
          "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "ROBOTSTXT_OBEY=0",

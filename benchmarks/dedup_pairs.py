@@ -312,7 +312,7 @@ def follow_up(first: str, other: str, rng: random.Random) -> str:
     """A new story quoting one paragraph (or a few sentences) of the first, amid its own text."""
     own = paragraphs(other)[:12]
     budget = len(join(own).split()) // 3  # the quote is at most a quarter of the new story
-    pars = [p for p in paragraphs(first) if 15 <= len(p.split())] or paragraphs(first)
+    pars = [p for p in paragraphs(first) if len(p.split()) >= 15] or paragraphs(first)
     quote = " ".join(sentences(rng.choice(pars))[:3])
     quote = " ".join(quote.split()[:budget])
     own.insert(min(2, len(own)), "Earlier, the agency reported: " + quote)

@@ -36,13 +36,13 @@ sys.path.insert(0, str(ROOT))  # run as a script from a checkout
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(SHARED / "tools"))
 
-import trafilatura  # noqa: E402
-from trafilatura.utils import load_html  # noqa: E402
+import trafilatura
+from trafilatura.utils import load_html
 
-from newsbot.datesearch import find_dates, guess_site_timezone  # noqa: E402
-from newsbot.extract import extract_metadata  # noqa: E402
-from newsbot.timezones import get_zone  # noqa: E402
-from newsbot.worker import decode  # noqa: E402
+from newsbot.datesearch import find_dates, guess_site_timezone
+from newsbot.extract import extract_metadata
+from newsbot.timezones import get_zone
+from newsbot.worker import decode
 
 DEFAULT_CORPUS = SHARED / "benchmarks" / "news-dev"
 FIELDS = (("title_exact", "title"), ("authors_recall", "auth R"),

@@ -26,13 +26,13 @@ from common import ROOT, SHARED
 
 sys.path.insert(0, str(ROOT))
 
-from generalisation import half  # noqa: E402
-from trafilatura.utils import load_html  # noqa: E402
+from generalisation import half
+from trafilatura.utils import load_html
 
-from newsbot.extract import extract_article  # noqa: E402
-from newsbot.pagecontent import PageSignals, verdict  # noqa: E402
-from newsbot.pagetype import page_kind  # noqa: E402
-from newsbot.worker import decode  # noqa: E402
+from newsbot.extract import extract_article
+from newsbot.pagecontent import PageSignals, verdict
+from newsbot.pagetype import page_kind
+from newsbot.worker import decode
 
 
 def pages(shared: Path) -> Iterator[tuple[str, str, Path, str | None]]:

@@ -31,8 +31,7 @@ from newsbot.report import build_report
 OUT = Path(__file__).resolve().parent / "out" / "report-archive"
 WIRES = ["AFP", "Reuters", "AP", "PTI", "agency", "dpa", "ANSA", "EFE"]
 ZONES = ["Europe/Paris", "Asia/Kolkata", "America/New_York", "Europe/London", "Asia/Tokyo"]
-WORDS = ("minister said officials week market company election council court bank rate energy "
-         "climate talks security border health school growth economy budget tax storm train").split()
+WORDS = ["minister", "said", "officials", "week", "market", "company", "election", "council", "court", "bank", "rate", "energy", "climate", "talks", "security", "border", "health", "school", "growth", "economy", "budget", "tax", "storm", "train"]
 
 
 def headline(rng: random.Random) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 import os
 import re
 import subprocess
@@ -11,14 +9,15 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from scrapy.utils.test import get_crawler
 
-from support.crawls import PROJECT
 from newsbot.addon import DEFAULTS, NewsbotAddon
+from support.crawls import PROJECT
 from support.pagesite import Pages, serve_pages
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
-import make_archives  # noqa: E402
+import make_archives
 
 HTML = "text/html; charset=utf-8"
 
@@ -37,7 +36,7 @@ def test_no_newsbot_default_is_written_twice() -> None:
     """settings.py holds no newsbot setting, and no component reads one with a fallback."""
     settings_py = (PROJECT / "newsbot" / "settings.py").read_text()
     assert [n for n in DEFAULTS if re.search(rf"^{n} =", settings_py, re.M)] == []
-    fallback = re.compile(r"settings\.get\w*\(\s*\"(%s)\"\s*," % "|".join(DEFAULTS))
+    fallback = re.compile(r"settings\.get\w*\(\s*\"({})\"\s*,".format("|".join(DEFAULTS)))
     found = [f"{path.relative_to(PROJECT)}: {m.group(1)}" for path in (PROJECT / "newsbot").rglob("*.py")
              for m in fallback.finditer(path.read_text())]
     assert found == []

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from support.crawls import records, run_scrapy
 from newsbot.demo.server import serve_folder
 from newsbot.discovery import parse_feed, parse_sitemap
 from newsbot.items import CONTEXT_VERSION, CaptureContext
+from support.crawls import records, run_scrapy
 from support.realsite import build
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
@@ -137,7 +137,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory, bench_dir: Path) -> Any:
 
 def test_crawl_of_a_site_we_did_not_write(real_site: Any, tmp_path: Path,
                                           article_schema: Any) -> None:
-    server, pages = real_site
+    server, _pages = real_site
     listed = {e.url for e in parse_sitemap(server_get(server, "/sitemap.xml"))}
     run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", archive=tmp_path)
     recs = records(tmp_path) + records(tmp_path, "duplicates")
@@ -148,7 +148,7 @@ def test_crawl_of_a_site_we_did_not_write(real_site: Any, tmp_path: Path,
 
 
 def test_home_page_and_feed_discovery(real_site: Any, tmp_path: Path) -> None:
-    server, pages = real_site
+    server, _pages = real_site
     in_feed = {e.url for e in parse_feed(server_get(server, "/rss.xml"))}
     run_scrapy("crawl", "news", "-a", f"url={server.url('/')},{server.url('/rss.xml')}", archive=tmp_path)
     urls = {r["url"] for r in records(tmp_path) + records(tmp_path, "duplicates")}

@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import pickle
 import random
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -340,7 +341,7 @@ def test_index_made_before_the_change_is_refused_without_texts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _old_index(tmp_path / "state.sqlite", {"gmw": str(_news_dev("readability", "gmw")["body"])}, monkeypatch)
-    with pytest.raises(StaleSignatures, match="python -m newsbot.dedupstore resign ARCHIVE_DIR"):
+    with pytest.raises(StaleSignatures, match=re.escape("python -m newsbot.dedupstore resign ARCHIVE_DIR")):
         DedupIndex(tmp_path / "state.sqlite")
 
 

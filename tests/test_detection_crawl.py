@@ -12,8 +12,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from support.crawls import records, run_scrapy
 from newsbot.demo.server import serve_folder
+from support.crawls import records, run_scrapy
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 

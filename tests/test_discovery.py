@@ -4,9 +4,17 @@ import gzip
 
 import pytest
 
-from newsbot.discovery import (DiscoveryError, is_text_sitemap, is_xml_listing, maybe_gunzip,
-                               parse_feed, parse_sitemap, parse_text_sitemap, robots_sitemaps,
-                               xml_root_name)
+from newsbot.discovery import (
+    DiscoveryError,
+    is_text_sitemap,
+    is_xml_listing,
+    maybe_gunzip,
+    parse_feed,
+    parse_sitemap,
+    parse_text_sitemap,
+    robots_sitemaps,
+    xml_root_name,
+)
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -4,12 +4,12 @@ nested xml:base. Every entry link becomes a request or is counted under its reas
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from support.crawls import records, run_scrapy
 from support.pagesite import Pages, serve_pages

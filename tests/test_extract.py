@@ -319,18 +319,7 @@ def test_furniture_lines(line: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    BODY
-    + [
-        "More than 100 people were evacuated on Tuesday.",
-        "Related to the case, prosecutors said nothing.",
-        "By 2018, the law had slowed the decline of the water table.",
-        "[CNET]",
-        "© Reuters",
-        "(Reporting by Will Dunham; Editing by Tom Brown)",
-        "Share this information, please?",
-        "Sign up for the bundle using the same email as your account",
-        "The cookies, which continue to sell well, are baked in Kent.",
-    ],
+    [*BODY, "More than 100 people were evacuated on Tuesday.", "Related to the case, prosecutors said nothing.", "By 2018, the law had slowed the decline of the water table.", "[CNET]", "© Reuters", "(Reporting by Will Dunham; Editing by Tom Brown)", "Share this information, please?", "Sign up for the bundle using the same email as your account", "The cookies, which continue to sell well, are baked in Kent."],
 )
 def test_text_lines_survive(line: str) -> None:
     assert furniture_kind(line) is None

@@ -5,7 +5,6 @@ benchmark's own code (`benchmarks/generalisation.py`); skips without ../shared."
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest

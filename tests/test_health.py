@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from support.crawls import run_scrapy
-from support.sitegen import build_site
-
 from newsbot.demo.server import serve_folder
 from newsbot.health import SummaryHistory, Thresholds, assess, check, site_figures
 from newsbot.report import build_report
+from support.crawls import run_scrapy
+from support.sitegen import build_site
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from support.crawls import LOCAL, PROJECT, read_jsonl, records, run_scrapy
 from newsbot.demo.server import serve_folder
+from support.crawls import LOCAL, PROJECT, records, run_scrapy
 from support.sitegen import build_site
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
@@ -44,7 +44,7 @@ def all_records(archive: Path) -> list[dict[str, Any]]:
 
 
 def test_second_run_fetches_only_what_is_new(big_site: Any, tmp_path: Path) -> None:
-    server, root, paths = big_site
+    server, _root, _paths = big_site
     start = f"url={server.url('/sitemap.xml')},{server.url('/rss.xml')},{server.url('/')}"
     run_scrapy("crawl", "news", "-a", start, archive=tmp_path)
     first = summary(tmp_path)
@@ -84,7 +84,7 @@ def test_corrected_article_becomes_a_new_version(tmp_path: Path) -> None:
 
 
 def test_three_kills_then_every_article_exactly_once(big_site: Any, tmp_path: Path) -> None:
-    server, root, paths = big_site
+    server, _root, _paths = big_site
     archive = tmp_path / "archive"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={server.url('/sitemap.xml')}",
            "-s", f"ARCHIVE_DIR={archive}"]
@@ -129,7 +129,7 @@ def _whole_lines(archive: Path) -> int:
 
 def test_jobdir_pause_and_resume(big_site: Any, tmp_path: Path) -> None:
     """Ctrl-C pauses a JOBDIR crawl; the same command resumes it from its disk queue."""
-    server, root, paths = big_site
+    server, _root, _paths = big_site
     archive, jobdir = tmp_path / "archive", tmp_path / "job"
     server.requests.clear()
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={server.url('/sitemap.xml')}",

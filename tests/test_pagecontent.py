@@ -8,10 +8,10 @@ import json
 import pytest
 from trafilatura.utils import load_html
 
-from support.crawls import SHARED
 from newsbot.extract import extract_article
 from newsbot.pagecontent import BodyFigures, PageSignals, has_buy_box, verdict
 from newsbot.worker import decode
+from support.crawls import SHARED
 
 PROSE = ("The council voted on Tuesday to close the old harbour bridge to cars for good, after "
          "engineers found that the steel under its southern span had corroded further than any "

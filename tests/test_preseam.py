@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from support.crawls import read_jsonl, run_scrapy
 from newsbot.items import EXPORT_FIELDS
+from support.crawls import read_jsonl, run_scrapy
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
@@ -99,4 +99,4 @@ def test_pre_seam_state_file_gains_run_leases_on_open(tmp_path: Path) -> None:
         columns = [row[1] for row in db.execute("PRAGMA table_info(runs)")]
         after = db.execute("SELECT * FROM runs WHERE run_id != 'old'").fetchall()
     assert columns[-3:] == ["owner", "boot_id", "expires"]
-    assert after == [row + (None, None, None) for row in before]
+    assert after == [(*row, None, None, None) for row in before]

@@ -7,10 +7,8 @@ pywb pins old dependencies, so it gets its own virtualenv, built once and cached
 from __future__ import annotations
 
 import gzip
-import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,8 +19,8 @@ from pathlib import Path
 import pytest
 from warcio.timeutils import iso_date_to_timestamp
 
-from support.netns import ensure_pywb_venv
 from newsbot.warc import DigestStore, Exchange, Pointer, WarcArchive
+from support.netns import ensure_pywb_venv
 
 pytestmark = [pytest.mark.pywb, pytest.mark.slow]  # a pywb server, and a demo crawl
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from support.crawls import records, run_scrapy
-
 from newsbot.report import build_report
 from newsbot.report.archive import ArchiveError, load
+from support.crawls import records, run_scrapy
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
@@ -107,7 +106,7 @@ def test_run_and_since_select_runs(demo_report: Path) -> None:
 def test_demo_report_in_headless_chromium(demo_report: Path, tmp_path: Path) -> None:
     """Opened offline as a person would: every chart drawn, the outlets and the seed story's
     cluster on screen, no console error, nothing requested but the file itself."""
-    from browser import Chromium, require_binary
+    from support.browser import Chromium, require_binary
 
     binary = require_binary("chromium", "chromium-browser")
     report = demo_report / "report" / "index.html"

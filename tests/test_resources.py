@@ -3,12 +3,12 @@ and the WARC service and finishes the run; the report only writes the summary.""
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import shutil
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from support.crawls import records, run_scrapy
 

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_dedup import KREMLIN, TALKS, story
 
 from newsbot.dedup import Signature, make_signature
 from newsbot.state import MemoryBackend, Original, SqliteBackend, StateBackend
 from newsbot.state.liveness import Owner, boot_id, process_start
-from test_dedup import KREMLIN, TALKS, story
 
 STORIES = 40  # races per test: the naive version loses most of them (shown in issue 15's note)
 

@@ -143,7 +143,7 @@ def test_recurring_also_read_block_goes_and_a_one_page_paragraph_stays(
 ) -> None:
     rng = random.Random(3)
     for i in range(12):
-        store.clean_text(SITE, f"p{i}", "\n".join(story(rng, 5) + [ALSO_READ]))
+        store.clean_text(SITE, f"p{i}", "\n".join([*story(rng, 5), ALSO_READ]))
     unique = (
         "A paragraph that appears on this page only, about a bridge closed for repairs in Pune."
     )
@@ -172,9 +172,9 @@ def test_ratio_guard_protects_a_paragraph_reused_by_a_few_pages(tmp_path: Path) 
     background = "Moscow controls almost all of Lugansk and about 80 percent of the Donetsk region."
     with TemplateStore(tmp_path / "s.sqlite", min_pages=3, min_share=0.05) as store:
         for i in range(200):
-            store.observe(SITE, f"p{i}", story(rng, 4) + [NEWSLETTER])
+            store.observe(SITE, f"p{i}", [*story(rng, 4), NEWSLETTER])
         for i in range(4):  # a short series of follow-ups reusing one background paragraph
-            store.observe(SITE, f"follow-up-{i}", story(rng, 4) + [background])
+            store.observe(SITE, f"follow-up-{i}", [*story(rng, 4), background])
         assert store.boilerplate(SITE, [background, NEWSLETTER]) == {1}
 
 
@@ -193,10 +193,10 @@ def test_decisions_stay_stable_as_the_site_grows(tmp_path: Path) -> None:
     rng = random.Random(11)
     with TemplateStore(tmp_path / "s.sqlite", min_pages=3, min_share=0.1) as store:
         for i in range(3):
-            store.clean_text(SITE, f"p{i}", "\n".join(story(rng, 5) + [NEWSLETTER]))
+            store.clean_text(SITE, f"p{i}", "\n".join([*story(rng, 5), NEWSLETTER]))
         for i in range(60):  # the site grows; the newsletter box is now on 3 pages of 63 (< 10%)
             store.observe(SITE, f"q{i}", story(rng, 5))
-        text, removed = store.clean_text(SITE, "late", "\n".join(story(rng, 5) + [NEWSLETTER]))
+        text, removed = store.clean_text(SITE, "late", "\n".join([*story(rng, 5), NEWSLETTER]))
         assert removed == 1 and NEWSLETTER not in text
 
 

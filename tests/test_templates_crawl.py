@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import sqlite3
 from pathlib import Path
 
-from support.crawls import records, run_scrapy
+import pytest
+
 from newsbot.demo.server import serve_folder
+from support.crawls import records, run_scrapy
 from support.sitegen import SHARED_PARAGRAPHS, build_site
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 def test_template_blocks_leave_every_record_and_unique_text_stays(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    paths = build_site(site, 24, seed=5)
+    build_site(site, 24, seed=5)
     archive = tmp_path / "archive"
     with serve_folder(site) as server:
         run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", archive=archive)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import os
 import signal
@@ -13,10 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from support.crawls import LOCAL, PROJECT, run_scrapy
 from newsbot.commands.demo import write_sources
+from support.crawls import LOCAL, PROJECT, run_scrapy
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 

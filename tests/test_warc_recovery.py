@@ -45,7 +45,7 @@ def record_spans(path: Path) -> list[tuple[int, int, str]]:
             rec.raw_stream.read()
             starts.append(it.get_record_offset())
             ids.append(rec.rec_headers.get_header("WARC-Record-ID"))
-    ends = starts[1:] + [path.stat().st_size]
+    ends = [*starts[1:], path.stat().st_size]
     return list(zip(starts, ends, ids))
 
 

@@ -35,7 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from support.faultsite import ARTICLES, article_html  # noqa: E402  (the fault site's realistic pages)
+from support.faultsite import ARTICLES, article_html
 
 if sys.version_info >= (3, 14):
     from compression import zstd

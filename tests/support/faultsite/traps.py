@@ -3,6 +3,7 @@ resolver for made-up host names that lead to them."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -41,11 +42,9 @@ class Trap:
             except (TimeoutError, OSError):
                 continue
             self.connections += 1
-            try:
+            with contextlib.suppress(OSError):
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 24\r\n"
                              b"Connection: close\r\n\r\n<html><p>trap</p></html>")
-            except OSError:
-                pass
             conn.close()
 
     def stop(self) -> None:
