@@ -6,11 +6,12 @@ spider are thin adapters over these names.
 
 from __future__ import annotations
 
+from newsbot.warc.headers import Exchange, Pointer
 from newsbot.warc.index import DigestStore, Original, payload_digest, write_cdxj
 from newsbot.warc.reader import Capture, ReadReport, iter_captures
 from newsbot.warc.recovery import Recovered, recover_open_file, recover_open_files
 from newsbot.warc.wacz import make_wacz
-from newsbot.warc.writer import Exchange, Pointer, WarcArchive
+from newsbot.warc.writer import WarcArchive
 
 __all__ = [
     "Capture",

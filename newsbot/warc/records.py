@@ -37,8 +37,14 @@ from warcio.utils import BUFF_SIZE
 
 from newsbot.warc import codecs
 from newsbot.warc.arc import ARC_PENDING_ID, ARC_SUFFIXES, ArcParser, arc_record_id
-from newsbot.warc.strict import (BodyError, BodyReader, ChunkedReader, FileReader, FramingError,
-                                 capturing)
+from newsbot.warc.strict import (
+    BodyError,
+    BodyReader,
+    ChunkedReader,
+    FileReader,
+    FramingError,
+    capturing,
+)
 
 __all__ = ["ARC_SUFFIXES", "BadRecord", "FileResult", "FramingError", "Item", "read_file",
            "read_one"]

@@ -21,8 +21,7 @@ from typing import Any
 import warcio.archiveiterator
 import warcio.bufferedreaders
 import warcio.digestverifyingreader
-from warcio.bufferedreaders import (BufferedReader, ChunkedDataReader,
-                                    DecompressingBufferedReader)
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader, DecompressingBufferedReader
 
 
 class FramingError(ValueError):
