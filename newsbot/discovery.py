@@ -251,9 +251,9 @@ def robots_sitemaps(body: bytes, base_url: str | None = None) -> list[str]:
 __all__ = [
     "DiscoveryError",
     "Entry",
-    "maybe_gunzip",
     "is_text_sitemap",
     "is_xml_listing",
+    "maybe_gunzip",
     "parse_feed",
     "parse_sitemap",
     "parse_text_sitemap",

@@ -128,7 +128,7 @@ def declared_types(head: bytes) -> set[bytes]:
     at = head.find(b"og:type")
     while at >= 0:
         start, end = head.rfind(b"<", 0, at), head.find(b">", at)
-        content = CONTENT_ATTR.search(head, start, end) if 0 <= start and end >= 0 else None
+        content = CONTENT_ATTR.search(head, start, end) if start >= 0 and end >= 0 else None
         if content:
             found.add(content.group(1).lower().strip().split(b".")[0])
         at = head.find(b"og:type", at + 7)

@@ -21,10 +21,10 @@ from newsbot.warc import Exchange, Pointer, WarcArchive, recover_open_files
 
 if TYPE_CHECKING:
     from scrapy import Request
-
-    from newsbot.state import PayloadDigests
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+    from newsbot.state import PayloadDigests
 
 logger = logging.getLogger(__name__)
 

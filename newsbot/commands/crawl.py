@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newsbot.summary import EXIT_FAILED
 from newsbot.pool import start_server
+from newsbot.summary import EXIT_FAILED
 
 if TYPE_CHECKING:
     import argparse

@@ -19,7 +19,7 @@ import jinja2
 from newsbot.report import charts, tables
 from newsbot.report.archive import Archive, ArchiveError, load
 
-__all__ = ["ArchiveError", "DEFAULT_REPLAY_URL", "build_report", "render"]
+__all__ = ["DEFAULT_REPLAY_URL", "ArchiveError", "build_report", "render"]
 
 DEFAULT_REPLAY_URL = "http://localhost:8080/newsbot/{timestamp}/{url}"  # pywb, collection "newsbot"
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("newsbot.report", "."),

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 
 matplotlib.use("Agg")  # no display; before pyplot is imported
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import dates as _dates  # noqa: E402
-from matplotlib import rcsetup  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import dates as _dates
+from matplotlib import rcsetup
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

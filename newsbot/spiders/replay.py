@@ -83,6 +83,7 @@ class ReplaySpider(ArticlePages, Spider):
         self.in_flight = 0
         self.room: asyncio.Event | None = None  # set while fewer than MAX_IN_FLIGHT pages are out
         self.exhausted = self.closing = False
+        self.closer: asyncio.Future[None] | None = None  # the close, kept so it is not collected
         self.root: Path | None = None
 
     @classmethod
@@ -109,7 +110,7 @@ class ReplaySpider(ArticlePages, Spider):
     def _close(self) -> None:
         engine = self.crawler.engine
         if engine.spider is not None and engine.scraper.slot is not None and engine.scraper.slot.is_idle():
-            asyncio.ensure_future(engine.close_spider_async(reason="finished"))
+            self.closer = asyncio.ensure_future(engine.close_spider_async(reason="finished"))
         # else the engine's own idle check closes the spider, as it always would
 
     async def start(self) -> AsyncIterator[Any]:

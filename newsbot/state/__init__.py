@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from newsbot.jsonl import read_jsonl_repairing
 from newsbot.items import text_hash
+from newsbot.jsonl import read_jsonl_repairing
 from newsbot.state.digests import DigestStore
 from newsbot.state.memory import MemoryBackend
 from newsbot.state.protocols import (

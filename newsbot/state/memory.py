@@ -156,7 +156,7 @@ class MemoryDedupIndex:
         if sig.too_short:
             return None
         values, best = sig.array(), None
-        for index, entry in enumerate(self._entries):
+        for entry in self._entries:
             if entry.size < sig.minimum:
                 continue  # too short to be a candidate (SQLite gives it no band rows)
             j = float(np.count_nonzero(entry.values == values)) / NUM_PERM

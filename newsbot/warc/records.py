@@ -102,8 +102,7 @@ def read_file(path: Path, result: FileResult, *, bodies: bool = True) -> Iterato
     done = 0
     while True:
         try:
-            for item in _read(path, result, bodies, gunzip=result.whole_file_gzip, skip=done):
-                yield item
+            yield from _read(path, result, bodies, gunzip=result.whole_file_gzip, skip=done)
             return
         except OSError as exc:  # (while opening: errors while reading are caught in _read)
             _cut(result, path, 0, f"cannot open: {exc}")
