@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_FOLLOW_DEPTH": 2,  # how many listing (home/section) pages deep to follow links
     "NEWSBOT_DISCOVER_SITEMAPS": True,  # for a home-page start URL, also read robots.txt Sitemap: lines
     "NEWSBOT_MAX_LINKS_PER_PAGE": 1000,  # links read from one HTML page (0: all); the rest are counted
+    # --- dates
+    "NEWSBOT_ZONE_MIN_PAGES": 3,  # pages of a site whose printed offsets agree before its zone-less times are read in that zone
+    "NEWSBOT_ZONE_AGREEMENT": 0.8,  # share of those pages one zone must fit
+    "NEWSBOT_ZONE_HOLD_PAGES": 10,  # a site's zone-less records wait for its zone at most until this many of its pages were seen (or the crawl ends)
     # --- extraction (process pool)
     "EXTRACT_WORKERS": 0,  # worker processes; 0 = one per core
     "EXTRACT_TIMEOUT": 60,  # seconds one page may take in a worker before it is abandoned

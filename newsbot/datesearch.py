@@ -25,6 +25,7 @@ from lxml import etree
 
 from newsbot.dates import ParsedDate, parse_date
 from newsbot.schemaorg import ARTICLE_TYPES
+from newsbot.sitezones import evidence
 from newsbot.timezones import get_zone, guess_site_timezone
 
 if TYPE_CHECKING:
@@ -124,8 +125,10 @@ def find_dates(
     tz: str | None = None,
     hints: Mapping[str, str] | None = None,
     now: datetime | None = None,
-) -> dict[str, str | None]:
-    """Published and modified dates of a page, normalized with parse_date in the site's zone."""
+) -> dict[str, Any]:
+    """Published and modified dates of a page, normalized with parse_date in the site's zone;
+    with the zone-less wall times (``*_wall``), which a zone learnt for the site may
+    re-read, and the zones the page's printed offsets fit (``zone_evidence``)."""
     now = _aware(now)
     best: dict[Kind, _Candidate | None] = {"published": None, "modified": None}
     found = [c for c in _candidates(tree, url, tz, hints or {}, now) if _plausible(c.parsed, now, tz)]
@@ -136,6 +139,8 @@ def find_dates(
     if published and modified and _earlier(modified.parsed, published.parsed, tz):
         modified = None
     return {
+        **_walls(published, modified),
+        "zone_evidence": evidence(c.parsed for c in found),
         "published": published.parsed.value if published else None,
         "published_precision": published.parsed.precision if published else None,
         "published_raw": published.parsed.raw if published else None,
@@ -144,6 +149,16 @@ def find_dates(
         "modified_raw": modified.parsed.raw if modified else None,
         "modified_source": modified.source if modified else None,
     }
+
+
+def _walls(published: _Candidate | None, modified: _Candidate | None) -> dict[str, str | None]:
+    """The printed wall times of chosen values read without a zone of their own."""
+    def wall(chosen: _Candidate | None) -> str | None:
+        parsed = chosen.parsed if chosen else None
+        if parsed is None or parsed.zoned or parsed.precision == "day":
+            return None
+        return parsed.wall
+    return {"published_wall": wall(published), "modified_wall": wall(modified)}
 
 
 def _same_moment(chosen: _Candidate | None, found: list[_Candidate]) -> _Candidate | None:

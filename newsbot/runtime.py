@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from newsbot.state import DedupClaims, Records, StateBackend
+    from newsbot.sitezones import ZoneLearner
     from newsbot.templates import TemplateStore
     from newsbot.warcservice import WarcService
 
@@ -54,6 +55,7 @@ class Runtime:
         self.warc: WarcService | None = None  # opened by the resources extension (WARC_ENABLED)
         self.dedup: DedupClaims | None = None  # the dedup stage's index: crash repair re-indexes
         self.templates: TemplateStore | None = None  # the template stage's: the archive re-cleans
+        self.zones: ZoneLearner | None = None  # the dates stage's: the archive re-reads
 
     @classmethod
     def of(cls, crawler: Crawler) -> Runtime:

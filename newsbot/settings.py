@@ -53,7 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "newsbot.pipelines.extract.ExtractionPipeline": 100,
-    "newsbot.pipelines.dates.DateStatsPipeline": 200,
+    "newsbot.pipelines.dates.DatePipeline": 200,
     "newsbot.pipelines.versions.VersionPipeline": 300,
     "newsbot.pipelines.templates.TemplatePipeline": 350,
     "newsbot.pipelines.dedup.DedupPipeline": 400,

@@ -14,7 +14,7 @@ NOW = datetime(2025, 12, 16, 12, 0, tzinfo=timezone.utc)
 URL = "https://news.example.com/world/berlin-talks"
 KEYS = {
     "published", "published_precision", "published_raw", "published_source",
-    "modified", "modified_raw", "modified_source",
+    "modified", "modified_raw", "modified_source", "published_wall", "modified_wall",
 }
 ARTICLE = "<article><h1>Berlin talks</h1>{}<p>{}</p></article>"
 BODY_TEXT = "Ukrainian President Volodymyr Zelensky said on Monday that talks were not easy. " * 5
@@ -43,7 +43,7 @@ def search(tree: lxml.html.HtmlElement, url: str = URL, **kwargs: object) -> dic
 
 def test_nothing_found_has_every_key() -> None:
     found = search(page(body="<p>no date here</p>"), url="https://example.com/about")
-    assert found == dict.fromkeys(KEYS)
+    assert found == {**dict.fromkeys(KEYS), "zone_evidence": []}
 
 
 def test_jsonld_in_graph() -> None:
@@ -67,6 +67,9 @@ def test_jsonld_in_graph() -> None:
         "modified": "2025-12-15T21:30:00Z",
         "modified_raw": "2025-12-16T03:00:00+05:30",
         "modified_source": "jsonld",
+        "published_wall": None,  # zoned: nothing for a learnt zone to re-read
+        "modified_wall": None,
+        "zone_evidence": ["Asia/Colombo", "Asia/Kolkata"],  # the zones +05:30 fits in December
     }
 
 

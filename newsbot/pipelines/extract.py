@@ -57,6 +57,8 @@ def article_from(page: Page, result: PageResult) -> Article:
         signature=result.signature,
         text_hash=result.text_hash,
         paragraphs=result.paragraphs,
+        zoning=result.zoning,
+        zone=result.timezone,
         published=dates.get("published"),
         published_precision=dates.get("published_precision"),
         published_raw=dates.get("published_raw"),
