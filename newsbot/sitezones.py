@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from newsbot.dates import local_time
+from newsbot.dates import at_offset, local_time
 from newsbot.timezones import country_zones, get_zone
 
 if TYPE_CHECKING:
@@ -49,6 +49,14 @@ class ZoneFacts:
     evidence: tuple[str, ...] = ()  # zones fitting the page's printed offsets
     published_wall: str | None = None  # "YYYY-MM-DDTHH:MM" of a zone-less published time
     modified_wall: str | None = None
+    shown_offset: int | None = None  # minutes: the offset the page's date line shows
+
+    def local(self, published: str | None, zone: str | None) -> str | None:
+        """`published` as the page's readers saw it: at the offset its date line shows,
+        else in `zone`."""
+        if self.shown_offset is not None:
+            return at_offset(published, self.shown_offset)
+        return local_time(published, zone)
 
 
 def read_wall(wall: str, value: str, zone: str) -> str | None:
@@ -155,7 +163,7 @@ class ZoneLearner:
         for kind, wall in (("published", facts.published_wall), ("modified", facts.modified_wall)):
             if wall and record.get(kind):
                 record[kind] = read_wall(wall, record[kind], zone) or record[kind]
-        record["published_local"] = local_time(record.get("published"), zone)
+        record["published_local"] = facts.local(record.get("published"), zone)
         return zone
 
 

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from trafilatura.utils import decode_file, load_html
 from w3lib.encoding import html_body_declared_encoding
@@ -139,7 +139,8 @@ def _process(url: str, body: bytes, encoding: str | None, context: CaptureContex
     dates = find_dates(tree, url, tz=zone, hints=context.get("hints") or {}, now=_capture_time(context))
     zoning = dataclasses.replace(
         zoning, evidence=tuple(dates.pop("zone_evidence")),
-        published_wall=dates.pop("published_wall"), modified_wall=dates.pop("modified_wall"))
+        published_wall=dates.pop("published_wall"), modified_wall=dates.pop("modified_wall"),
+        shown_offset=dates.pop("published_offset"))
     signals = PageSignals.of(tree, html)  # before the extraction prunes the tree
     fields = extract_article(tree, url)
     text = (fields or {}).get("text") or ""

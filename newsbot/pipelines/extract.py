@@ -50,7 +50,8 @@ def article_from(page: Page, result: PageResult) -> Article:
         description=fields.get("description"),
         tags=list(fields.get("tags") or []),
         wires=list(result.wires),
-        published_local=local_time(dates.get("published"), result.timezone),
+        published_local=(result.zoning.local(dates.get("published"), result.timezone)
+                         if result.zoning else local_time(dates.get("published"), result.timezone)),
         fetched_at=page.fetched_at,
         warc=page.warc,
         seq=page.seq,
