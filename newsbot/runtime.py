@@ -72,8 +72,19 @@ class Runtime:
     def open_backend(self) -> StateBackend:
         """Open the state backend (``STATE_BACKEND``): the resources extension's call."""
         if self._backend is None:
-            self._backend = open_backend(self.state_backend, self.state_path, self.settings)
+            self._backend = open_backend(self.state_backend, self.state_path, self._settings())
         return self._backend
+
+    def _settings(self) -> BaseSettings | None:
+        """The settings, with ``{run_id}`` in ``NEWSBOT_REDIS_PREFIX`` filled in (a replay's
+        fresh Redis state, as its ``replay-{run_id}.sqlite`` file)."""
+        prefix = self.settings.get("NEWSBOT_REDIS_PREFIX") if self.settings else None
+        if self.settings is None or not isinstance(prefix, str) or "{run_id}" not in prefix:
+            return self.settings
+        settings = self.settings.copy()
+        settings.set("NEWSBOT_REDIS_PREFIX", prefix.replace("{run_id}", self.run_id),
+                     self.settings.getpriority("NEWSBOT_REDIS_PREFIX") or 0)
+        return settings
 
     @property
     def backend(self) -> StateBackend:

@@ -56,14 +56,16 @@ end
 local sig, size, too_short = ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1'
 local nbands = #KEYS - 5
 local root, score = '', ''
-if ARGV[9] == '1' then
-  root, score = ARGV[10], ARGV[11]
-elseif not too_short then
+local forced = ARGV[9] == '1'
+if forced then root, score = ARGV[10], ARGV[11] end
+local packs = {}  -- each band's ids as read: the add appends to them without reading again
+if not too_short then
   local threshold, min_j, cap = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
   local seen, cands = {}, {}
   for b = 1, nbands do
-    local packed = redis.call('HGET', KEYS[5 + b], ARGV[11 + b])
-    if packed then
+    local packed = redis.call('HGET', KEYS[5 + b], ARGV[11 + b]) or ''
+    packs[b] = packed
+    if not forced then
       for i = 1, #packed, 4 do
         local id = struct.unpack('<I4', packed, i)
         if not seen[id] and #cands < cap then seen[id] = true; cands[#cands + 1] = id end
@@ -108,8 +110,7 @@ if root ~= '' then redis.call('HSET', KEYS[5], article, root .. '\\t' .. score) 
 if not too_short then
   local me = struct.pack('<I4', id)
   for b = 1, nbands do
-    redis.call('HSET', KEYS[5 + b], ARGV[11 + b],
-               (redis.call('HGET', KEYS[5 + b], ARGV[11 + b]) or '') .. me)
+    redis.call('HSET', KEYS[5 + b], ARGV[11 + b], packs[b] .. me)
   end
 end
 if root ~= '' then return {id, root .. '\\t' .. score, 0} end
@@ -171,6 +172,7 @@ class RedisDedupIndex:
         self._script = state.conn.script(_CLAIM)
         self._bulk = state.conn.script(_BULK)
         self._commits: dict[str, int] = {}
+        self._band_prefixes = [k(f"d:b:{band}:") for band in range(bands)]
         self._check_meta()
 
     def _check_meta(self) -> None:
@@ -187,7 +189,7 @@ class RedisDedupIndex:
                              f" expected {expected} (use a new NEWSBOT_REDIS_PREFIX)")
 
     def _band_keys(self, buckets: Iterable[int]) -> list[str]:
-        return [self.state.key(f"d:b:{band}:{bucket}") for band, bucket in enumerate(buckets)]
+        return [prefix + str(bucket) for prefix, bucket in zip(self._band_prefixes, buckets)]
 
     def _claim(self, article_id: str, sig: Signature, forced: Match | None = None,
                force: bool = False) -> Match | None:
