@@ -29,4 +29,22 @@ def exit_fatal(message: str) -> NoReturn:
         handler.flush()
     sys.stderr.write(f"newsbot: {message}\n")
     sys.stderr.flush()
+    _end_children()
     os._exit(1)
+
+
+def _end_children() -> None:
+    """Stop this process's extraction workers and their fork server: ``os._exit`` skips
+    the pool's shutdown, and they would live on, holding the output the caller waits on."""
+    import multiprocessing
+    import signal
+    from multiprocessing import forkserver
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+    server = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if server:
+        try:
+            os.kill(server, signal.SIGTERM)
+        except OSError:
+            pass  # already gone
