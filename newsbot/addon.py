@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 ARCHIVE: dict[str, Any] = {
+    "NEWSBOT_REDIS_URL": None,  # redis://[user:password@]host:6379/0: state (and issue 19's frontier) in Redis; None: SQLite, redis-py never imported
     "ARCHIVE_DIR": "archive",  # root of all output: warc/, articles/, state/, runs/
     "NEWSBOT_STATE_FILE": "newsbot.sqlite",  # state file under ARCHIVE_DIR/state/ ({run_id} allowed; replay: replay-{run_id}.sqlite)
     "STATE_BACKEND": "newsbot.state.SqliteBackend",  # dotted path of the state backend (newsbot.state.MemoryBackend: this process only)
@@ -31,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     **ARCHIVE,
     # --- state
     "STATE_RUN_LEASE": 120,  # seconds a run's lease lasts (renewed every quarter of it); another host's unfinished run is repaired only once it expired
+    # --- more than one machine (newsbot/redisconn.py; NEWSBOT_REDIS_URL is with the archive layout)
+    "NEWSBOT_REDIS_PREFIX": "newsbot",  # one archive's keys in Redis, {prefix}:... (a hash tag: one cluster slot)
+    "NEWSBOT_WORKER_ID": None,  # stable name of this process across restarts (None: host name and a free slot)
+    "NEWSBOT_REDIS_RETRY_SECONDS": 60,  # how long Redis may be unreachable before the run exits 1
     # --- WARC capture (downloader middleware)
     "WARC_ENABLED": True,  # write every HTTP exchange to ARCHIVE_DIR/warc/
     "WARC_PREFIX": "newsbot",  # file name prefix: {prefix}-{timestamp}-{serial}-{host}.warc.gz
@@ -79,9 +86,22 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+REDIS_BACKEND = "newsbot.state.redis_backend.RedisBackend"
+
+
 def _apply(settings: BaseSettings, defaults: dict[str, Any]) -> None:
     for name, value in defaults.items():
         settings.setdefault(name, value, "addon")
+    _select_backend(settings)
+
+
+def _select_backend(settings: BaseSettings) -> None:
+    """``NEWSBOT_REDIS_URL`` set: the Redis backend, unless the user named a backend
+    himself (``STATE_BACKEND`` above the add-on's priority). Unset: nothing changes, and
+    nothing of redis-py is imported (only the dotted path names it)."""
+    if settings.get("NEWSBOT_REDIS_URL") and settings.getpriority("STATE_BACKEND") == \
+            SETTINGS_PRIORITIES["addon"]:
+        settings.set("STATE_BACKEND", REDIS_BACKEND, "addon")
 
 
 class NewsbotAddon:

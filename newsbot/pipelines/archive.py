@@ -30,7 +30,7 @@ from newsbot import sitestats
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
 from newsbot.repair import repair_interrupted
-from newsbot.runtime import Runtime, utc_stamp
+from newsbot.runtime import Runtime, safe_name, utc_stamp
 from newsbot.urls import host_of, url_key
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class Held:
     paragraphs: Paragraphs | None
     zone: str | None  # the zone its times were read in so far
     zoning: ZoneFacts | None
+    commit: int | None = None  # the dedup claim's global commit number (shared state)
 
 
 class ArticleArchivePipeline:
@@ -64,6 +65,9 @@ class ArticleArchivePipeline:
         self.keep_duplicates = keep_duplicates
         self.warc = warc
         base = f"articles/{runtime.spider_name}-{runtime.run_id}"
+        worker = getattr(runtime.backend, "worker", None)  # shared state: files per worker
+        if worker:
+            base += f"~{safe_name(worker)}"
         self.outputs = {"articles": f"{base}.jsonl", "duplicates": f"{base}.duplicates.jsonl"}
         self.writers = {k: JsonLinesWriter(runtime.root / v) for k, v in self.outputs.items()}
         self.waiting: dict[str, list[Held]] = {}
@@ -106,11 +110,12 @@ class ArticleArchivePipeline:
         record = {name: adapter.get(name) for name in EXPORT_FIELDS}
         site = host_of(adapter["url"])
         held = Held(record, adapter.get("text_hash"), adapter.get("paragraphs"),
-                    adapter.get("zone"), adapter.get("zoning"))
+                    adapter.get("zone"), adapter.get("zoning"),
+                    adapter.get("commit"))
         if not self._template_known(site) or self._zone_pending(site, held):
             self.waiting.setdefault(site, []).append(held)
         else:
-            self._write(record, held.text_hash, held.zone)
+            self._write(record, held.text_hash, held.zone, held.commit)
         if site in self.waiting and self._settled(site):
             self._release(site)
         self.runtime.state.maybe_commit()
@@ -144,7 +149,7 @@ class ArticleArchivePipeline:
                     sitestats.inc(self.stats, record.get("source"), "template_paragraphs_removed",
                                   removed)
             zone = self._reread(site, held)
-            self._write(record, held.text_hash, zone)
+            self._write(record, held.text_hash, zone, held.commit)
 
     def _reread(self, site: str, held: Held) -> str | None:
         """A held record's zone-less times, read in the zone its site's later pages taught."""
@@ -157,16 +162,19 @@ class ArticleArchivePipeline:
         self.stats.inc_value("newsbot/date/zone_learnt")
         return zone
 
-    def _write(self, record: dict[str, Any], page_hash: str | None, zone: str | None) -> None:
+    def _write(self, record: dict[str, Any], page_hash: str | None, zone: str | None,
+               commit: int | None = None) -> None:
         """The line, then the state; the metadata record links it to its capture and keeps
-        the zone its times were read in."""
+        the zone its times were read in and the claim's commit number."""
         duplicate = bool(record.get("duplicate_of"))
         target = "duplicates" if duplicate and not self.keep_duplicates else "articles"
-        self.writers[target].write(record)
-        self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id)
+        end = self.writers[target].write(record)
+        self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id,
+                                  line=(self.outputs[target], end))
         self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
         sitestats.inc(self.stats, record.get("source"), "duplicates" if duplicate else "records")
         if self.warc is not None and record.get("warc"):
             self.warc.write_metadata(record["warc"], record["url"], {"newsbot_article": {
                 "id": record["id"], "run": self.runtime.run_id,
-                "duplicate_of": record.get("duplicate_of"), "zone": zone}})
+                "duplicate_of": record.get("duplicate_of"), "zone": zone,
+                "commit": commit}})
