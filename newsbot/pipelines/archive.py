@@ -25,6 +25,7 @@ from itemadapter import ItemAdapter
 from twisted.internet import task
 
 from newsbot import sitestats
+from newsbot.signals import record_held, record_written
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
 from newsbot.repair import repair_interrupted
@@ -33,6 +34,7 @@ from newsbot.urls import host_of, url_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.signalmanager import SignalManager
     from scrapy.statscollectors import StatsCollector
 
     from newsbot.warcservice import WarcService
@@ -42,8 +44,9 @@ logger = logging.getLogger(__name__)
 
 class ArticleArchivePipeline:
     def __init__(self, runtime: Runtime, stats: StatsCollector, keep_duplicates: bool,
-                 warc: WarcService | None, lease: float) -> None:
+                 warc: WarcService | None, lease: float, signals: SignalManager | None = None) -> None:
         self.runtime = runtime
+        self.signals = signals  # tells the shared frontier when a record waits or is written
         self.lease = lease
         self.stats = stats
         self.keep_duplicates = keep_duplicates
@@ -61,7 +64,7 @@ class ArticleArchivePipeline:
         runtime = Runtime.of(crawler)
         warc = runtime.warc  # None when WARC_ENABLED is off (replay)
         return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc,
-                   crawler.settings.getfloat("STATE_RUN_LEASE"))
+                   crawler.settings.getfloat("STATE_RUN_LEASE"), crawler.signals)
 
     def open_spider(self) -> None:
         self.committer.start(1.0, now=False)  # quiet spells still commit the batch
@@ -95,6 +98,7 @@ class ArticleArchivePipeline:
         if templates is not None and templates.site_pages(site) < templates.min_pages:
             self.waiting.setdefault(site, []).append(
                 (record, adapter.get("text_hash"), adapter.get("paragraphs")))
+            self._tell(record_held, adapter["id"])
             return item
         self._write(record, adapter.get("text_hash"))
         if site in self.waiting:
@@ -121,9 +125,14 @@ class ArticleArchivePipeline:
         target = "duplicates" if duplicate and not self.keep_duplicates else "articles"
         self.writers[target].write(record)
         self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id)
+        self._tell(record_written, record["id"])
         self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
         sitestats.inc(self.stats, record.get("source"), "duplicates" if duplicate else "records")
         if self.warc is not None and record.get("warc"):
             self.warc.write_metadata(record["warc"], record["url"], {"newsbot_article": {
                 "id": record["id"], "run": self.runtime.run_id,
                 "duplicate_of": record.get("duplicate_of")}})
+
+    def _tell(self, signal: object, record_id: Any) -> None:
+        if self.signals is not None:
+            self.signals.send_catch_log(signal, record_id=record_id)

@@ -1,0 +1,31 @@
+"""The crawl's seen set in Redis, keyed like newsbot's own dupefilter.
+
+A subclass of scrapy-redis's `RFPDupeFilter`: its scheduler calls
+`dupefilter_cls.from_settings` unless the class has `from_spider`, and Scrapy's own
+`RFPDupeFilter` lost `from_settings` in 2.14. The key is `newsbot.dupefilter.stand_in`
+(the page's url_key, and today's rule that a redirect to the same key passes), so one
+worker's `http://` link and another's `https://?utm_source=` one are one page. The set
+is the crawl's (`NEWSBOT_CRAWL_ID`) and is never cleared by a closing worker.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy_redis.dupefilter import RFPDupeFilter
+
+from newsbot.dupefilter import stand_in
+
+if TYPE_CHECKING:
+    from scrapy import Request
+
+
+class UrlKeyRedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis is untyped
+    def request_seen(self, request: Request) -> bool:
+        key = stand_in(request)
+        if key is None:
+            return False
+        return bool(self.server.sadd(self.key, self.request_fingerprint(key)) == 0)
+
+    def close(self, reason: str = "") -> None:
+        """Keep the seen set: other workers of the crawl still use it."""
