@@ -101,13 +101,18 @@ class FrontierExtension:
             stats.inc_value("newsbot/frontier/failed", failed)
             logger.warning("frontier: %d requests given up after NEWSBOT_FRONTIER_RETRIES expired "
                            "leases (in the failed list)", failed)
-        stats.max_value("newsbot/frontier/most_shards_held", self.shards.most_held)
+        stats.max_value("newsbot/frontier/most_shards_held", len(self.shards.owned))
+        if not self.shards.settling:  # per number of live workers, past a hand-over
+            stats.max_value(f"newsbot/frontier/shards_held/{self.shards.live}",
+                            len(self.shards.owned))
 
     def spider_idle(self) -> None:
         idle_for = time.monotonic() - self.idle_since if self.idle_since is not None else 0.0
         if self.idle_since is not None and idle_for >= self.idle_close:
             logger.info("frontier %s: crawl idle for %.1f s: worker %s closes", self.store.crawl_id,
                         idle_for, self.store.worker_id)
+            if self.status is not None:  # the spider judges "reached nothing" crawl-wide
+                self.crawler.stats.set_value("newsbot/frontier/crawl_done", self.status.done)
             return
         raise DontCloseSpider
 

@@ -142,59 +142,40 @@ return {queued, redis.call('ZCARD', p .. 'pending'), redis.call('SCARD', p .. 'h
         redis.call('ZCOUNT', p .. 'workers', now, '+inf'), lengths}
 """
 
-# ARGV: prefix, worker, lease ms, shards, keep (csv of shards to keep), busy (csv), then the
-# worker's preference order of all shards. Heartbeat, renew own shards, release the excess
-# over the fair share (never a busy one), take free shards (queued ones first).
-# -> {owned shards, live workers, fair share}
+# ARGV: prefix, worker, lease ms, shard count, busy (csv of shards with requests on the
+# wire), then the shards assigned to this worker (at most its fair share, in its order of
+# preference; `FrontierStore.assignment`). Heartbeat; renew own shards; release those no
+# longer assigned once none of their requests is on the wire; take free assigned shards,
+# queued ones first. -> {owned shards, live workers}
 SHARDS = """
-local me, ttl, total = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local me, ttl = ARGV[2], tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', p .. 'workers', '-inf', now)
 redis.call('ZADD', p .. 'workers', now + ttl, me)
-local live = redis.call('ZCARD', p .. 'workers')
-local fair = math.ceil(total / live) + 1
-local keep, busy = {}, {}
-for s in string.gmatch(ARGV[5], '%d+') do keep[s] = true end
-for s in string.gmatch(ARGV[6], '%d+') do busy[s] = true end
-local owned = {}
-for i = 7, #ARGV do
-  local s = ARGV[i]
-  if redis.call('GET', p .. 'shard:' .. s) == me then
-    table.insert(owned, s)
+local assigned, busy, owned = {}, {}, {}
+for s in string.gmatch(ARGV[5], '%d+') do busy[s] = true end
+for i = 6, #ARGV do assigned[ARGV[i]] = true end
+for n = 0, tonumber(ARGV[4]) - 1 do
+  local s, key = tostring(n), p .. 'shard:' .. n
+  if redis.call('GET', key) == me then
+    if assigned[s] or busy[s] then
+      redis.call('PEXPIRE', key, ttl)
+      owned[s] = true
+    else
+      redis.call('DEL', key)
+    end
   end
-end
-local mine = {}
-local excess = #owned - fair
-for _, s in ipairs(owned) do  -- owned is in preference order: the least wanted come last
-  mine[s] = true
-end
-for i = #owned, 1, -1 do
-  local s = owned[i]
-  if excess <= 0 then break end
-  if not keep[s] and not busy[s] then
-    redis.call('DEL', p .. 'shard:' .. s)
-    mine[s] = nil
-    excess = excess - 1
-  end
-end
-local count = 0
-for _, s in ipairs(owned) do
-  if mine[s] then redis.call('PEXPIRE', p .. 'shard:' .. s, ttl); count = count + 1 end
 end
 for pass = 1, 2 do
-  for i = 7, #ARGV do
-    if count >= fair then break end
+  for i = 6, #ARGV do
     local s = ARGV[i]
-    if not mine[s] and (pass == 2 or redis.call('LLEN', p .. 'q:' .. s) > 0) then
-      if redis.call('SET', p .. 'shard:' .. s, me, 'NX', 'PX', ttl) then
-        mine[s] = true
-        count = count + 1
-      end
+    if not owned[s] and (pass == 2 or redis.call('LLEN', p .. 'q:' .. s) > 0) then
+      if redis.call('SET', p .. 'shard:' .. s, me, 'NX', 'PX', ttl) then owned[s] = true end
     end
   end
 end
 local out = {}
-for i = 7, #ARGV do if mine[ARGV[i]] then table.insert(out, tonumber(ARGV[i])) end end
-return {out, live, fair}
+for n = 0, tonumber(ARGV[4]) - 1 do if owned[tostring(n)] then table.insert(out, n) end end
+return {out, redis.call('ZCARD', p .. 'workers')}
 """
 
 # ARGV: prefix, worker, record id... -> ids another worker wrote before

@@ -10,6 +10,7 @@ tests drive it directly with a real redis-server.
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -150,16 +151,32 @@ class FrontierStore:
         now_ms = _server_ms(self.server)
         return [_text(w) for w in self.server.zrangebyscore(self.key("workers"), now_ms, "+inf")]
 
-    def claim_shards(self, busy: Iterable[int]) -> tuple[list[int], int, int]:
-        """Heartbeat and shard leases in one step: (shards held, live workers, fair share)."""
+    def assignment(self, live: Iterable[str]) -> dict[int, str]:
+        """Which live worker each shard belongs to: its highest rendezvous weight among the
+        workers not yet at their fair share (ceil(S / live) + 1). Every worker computes the
+        same answer from the same live set, so shards move only when the set changes."""
+        workers = sorted(set(live))
+        fair = math.ceil(self.shards / len(workers)) + 1
+        load = dict.fromkeys(workers, 0)
+        out: dict[int, str] = {}
+        for shard in range(self.shards):
+            for worker in sorted(workers, key=lambda w: (-preference(w, shard), w)):
+                if load[worker] < fair:
+                    out[shard], load[worker] = worker, load[worker] + 1
+                    break
+        return out
+
+    def claim_shards(self, busy: Iterable[int]) -> tuple[list[int], int, int, set[int]]:
+        """Heartbeat and shard leases in one step: (shards held, live workers, fair share,
+        shards assigned to this worker; a held shard not assigned is handed over once its
+        requests on the wire came back)."""
         live = set(self.live_workers()) | {self.worker_id}
-        rightful = {s for s in range(self.shards)
-                    if max(live, key=lambda w: (preference(w, s), w)) == self.worker_id}
-        order = sorted(range(self.shards),
-                       key=lambda s: (s not in rightful, -preference(self.worker_id, s)))
+        mine = [s for s, w in self.assignment(live).items() if w == self.worker_id]
+        mine.sort(key=lambda s: -preference(self.worker_id, s))
         got = self._run("SHARDS", self.worker_id, self.lease_ms, self.shards,
-                        ",".join(map(str, rightful)), ",".join(map(str, busy)), *order)
-        return [int(s) for s in got[0]], int(got[1]), int(got[2])
+                        ",".join(map(str, busy)), *mine)
+        owned, count = [int(s) for s in got[0]], int(got[1])
+        return owned, count, math.ceil(self.shards / count) + 1, set(mine)
 
     def shard_owners(self) -> dict[int, str]:
         names = [self.key(f"shard:{s}") for s in range(self.shards)]

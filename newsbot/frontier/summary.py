@@ -32,6 +32,9 @@ FIGURES = {  # summary name -> stats key
 def worker_figures(stats: dict[str, Any], ledger: Ledger, *, worker: str, run_id: str,
                    archive_dir: str, reason: str) -> dict[str, Any]:
     figures: dict[str, Any] = {name: int(stats.get(key) or 0) for name, key in FIGURES.items()}
+    held = "newsbot/frontier/shards_held/"
+    figures["shards_held_by_live_workers"] = {k[len(held):]: v for k, v in stats.items()
+                                              if k.startswith(held)}
     figures.update(worker=worker, run_id=run_id, archive_dir=archive_dir, reason=reason,
                    acknowledged=ledger.acked, leases_lost=ledger.lost,
                    unacknowledged=len(ledger.entries),
