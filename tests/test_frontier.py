@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -250,3 +251,17 @@ def test_without_redis_url_nothing_of_redis_is_imported() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
                          text=True, timeout=120, check=True).stdout.split()
     assert out == ["scrapy.core.scheduler.Scheduler", "False", "False"]
+
+
+def test_scrapy_status_prints_the_live_figures(redis_server: RedisServer) -> None:
+    s = store(redis_server, "w1", shards=64, crawl="live1")
+    s.push(9, b"a"), s.push(9, b"b")
+    s.pop([9])
+    s.claim_shards(())
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "status", "--crawl", "live1", "-s",
+                           f"NEWSBOT_REDIS_URL={redis_server.url}"], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    figures = json.loads(proc.stdout)
+    assert (figures["queued"], figures["pending"], figures["done"]) == (1, 1, 0)
+    assert figures["workers"]["w1"]["live"] and figures["shards"]["9"]["queued"] == 1
