@@ -55,6 +55,7 @@ def start_worker(worker_id: str, site: Outlets, redis_url: str, tmp: Path,
              "NEWSBOT_IDLE_CLOSE": str(IDLE_CLOSE), "NEWSBOT_FRONTIER_LEASE": str(LEASE),
              "ARCHIVE_DIR": str(archive), **(settings or {})}
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={site.start_urls}"]
+    tmp.mkdir(parents=True, exist_ok=True)
     for key, value in every.items():
         cmd += ["-s", f"{key}={value}"]
     log = open(tmp / f"{worker_id}.log", "ab")  # noqa: SIM115 - the process owns it
@@ -232,6 +233,7 @@ def test_politeness_per_site_holds_across_workers(tmp_path: Path, redis_server: 
             for i in range(n):
                 workers.append(start_worker(f"{crawl_id}{i}", site, redis_server.url,
                                             tmp_path / crawl_id, polite, crawl=crawl_id))
+                time.sleep(1.0)  # the second joins while the first fetches: a hand-over
             wait_all(workers, tmp_path / crawl_id)
             hits = [h for h in site.log.hits if not h.path.endswith("robots.txt")]
         by_host: dict[str, list[Any]] = defaultdict(list)
@@ -239,8 +241,11 @@ def test_politeness_per_site_holds_across_workers(tmp_path: Path, redis_server: 
             by_host[h.host].append(h)
         peaks.append({host: window_peak([h.at for h in hs]) for host, hs in by_host.items()})
         if n == 2:
-            for host, hs in by_host.items():
-                switches = sum(a.agent != b.agent for a, b in zip(hs, hs[1:]))
-                assert switches <= 2, (host, [h.agent[-8:] for h in hs])
+            switches = {host: sum(a.agent != b.agent for a, b in zip(hs, hs[1:]))
+                        for host, hs in by_host.items()}
+            print(f"politeness: worker switches per host {sorted(switches.values())}")
+            assert max(switches.values()) <= 2, switches
     alone, pair = peaks
+    print(f"politeness: most requests per host in 2 s, 1 worker {max(alone.values())}, "
+          f"2 workers {max(pair.values())}")
     assert max(pair.values()) <= max(alone.values()) + 1, (alone, pair)
