@@ -103,6 +103,7 @@ class Article:
     # Working fields, never exported: capture order, dedup signature, text hash, and the
     # paragraph hashes of `text` as extracted (for the template stage).
     seq: int = -1
+    commit: int | None = None  # the dedup claim's global commit number (WARC metadata only)
     signature: Signature | None = None
     text_hash: str | None = None
     paragraphs: Paragraphs | None = None
@@ -130,7 +131,7 @@ class PageResult:
     error: str | None = None
 
 
-WORKING_FIELDS = ("seq", "signature", "text_hash", "paragraphs")
+WORKING_FIELDS = ("seq", "commit", "signature", "text_hash", "paragraphs")
 EXPORT_FIELDS = tuple(f.name for f in fields(Article) if f.name not in WORKING_FIELDS)
 
 

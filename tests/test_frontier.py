@@ -11,20 +11,19 @@ from collections import Counter
 from typing import Any
 
 import pytest
-import redis
 from scrapy import Request
 
 from conftest import PROJECT
 from newsbot.frontier.dupefilter import UrlKeyRedisDupeFilter
 from newsbot.frontier.ledger import Ledger
+from newsbot.redisconn import connect
 from newsbot.frontier.store import FrontierStore, registered_domain, shard_of
 from redisserver import RedisServer, redis_server  # noqa: F401  (fixture)
 
 
 def store(server: RedisServer, worker: str = "w1", *, shards: int = 8, lease_ms: int = 60_000,
           retries: int = 2, crawl: str = "c1") -> FrontierStore:
-    client = redis.Redis.from_url(server.url)
-    return FrontierStore(client, crawl, worker, shards=shards, lease_ms=lease_ms,
+    return FrontierStore(connect(server.url, 5.0), crawl, worker, shards=shards, lease_ms=lease_ms,
                          max_retries=retries)
 
 
@@ -100,8 +99,8 @@ def test_crawls_and_their_seen_sets_are_apart(redis_server: RedisServer) -> None
     one, two = store(redis_server, crawl="a"), store(redis_server, crawl="b")
     one.push(0, b"x")
     assert two.status().queued == 0
-    df_one = UrlKeyRedisDupeFilter(one.server, one.key("seen"))
-    df_two = UrlKeyRedisDupeFilter(two.server, two.key("seen"))
+    df_one = UrlKeyRedisDupeFilter(one.conn, one.key("seen"))
+    df_two = UrlKeyRedisDupeFilter(two.conn, two.key("seen"))
     assert not df_one.request_seen(Request("http://a.test/p"))
     assert not df_two.request_seen(Request("http://a.test/p"))
 
@@ -109,7 +108,7 @@ def test_crawls_and_their_seen_sets_are_apart(redis_server: RedisServer) -> None
 def test_the_dupefilter_keys_on_url_key_and_lets_a_same_key_redirect_through(
         redis_server: RedisServer) -> None:
     s = store(redis_server)
-    df = UrlKeyRedisDupeFilter(s.server, s.key("seen"))
+    df = UrlKeyRedisDupeFilter(s.conn, s.key("seen"))
     assert not df.request_seen(Request("http://news.test/a?utm_source=x"))
     assert df.request_seen(Request("https://news.test/a"))
     redirected = Request("https://news.test/a", meta={"redirect_urls": ["http://news.test/a"]})

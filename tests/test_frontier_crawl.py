@@ -92,10 +92,10 @@ def run_summary(worker: Worker) -> dict[str, Any]:
 
 
 def crawl(n: int, site: Outlets, redis: RedisServer, tmp: Path, stagger: float = 1.0,
-          settings: dict[str, str] | None = None) -> list[Worker]:
+          settings: dict[str, str] | None = None, crawl_id: str = "crawl1") -> list[Worker]:
     workers = []
     for i in range(n):
-        workers.append(start_worker(f"w{i + 1}", site, redis.url, tmp, settings))
+        workers.append(start_worker(f"w{i + 1}", site, redis.url, tmp, settings, crawl_id))
         time.sleep(stagger)
     wait_all(workers, tmp)
     return workers
@@ -148,10 +148,10 @@ def test_stories_across_workers_equal_a_one_worker_crawl(tmp_path: Path,
                                                          redis_server: RedisServer) -> None:
     with serve_outlets(slow=0) as site:
         one = crawl(1, site, redis_server, tmp_path / "one",
-                    settings={"NEWSBOT_REDIS_PREFIX": "one:"})
+                    settings={"NEWSBOT_REDIS_PREFIX": "one"}, crawl_id="one")
     with serve_outlets(slow=0) as site:
-        two = crawl(2, site, redis_server, tmp_path / "two", settings={
-            "NEWSBOT_REDIS_PREFIX": "two:"})
+        two = crawl(2, site, redis_server, tmp_path / "two",
+                    settings={"NEWSBOT_REDIS_PREFIX": "two"}, crawl_id="two")
     alone = stories([r for w in one for r in all_records(w.archive)])
     shared = stories([r for w in two for r in all_records(w.archive)])
     assert len(alone) == STORIES and shared == alone

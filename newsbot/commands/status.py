@@ -59,10 +59,11 @@ class Command(ScrapyCommand):
         NewsbotAddon().update_settings(settings)
         if not opts.crawl or not settings.get("NEWSBOT_REDIS_URL"):
             raise UsageError("give --crawl ID and NEWSBOT_REDIS_URL (-s or settings)")
-        from newsbot.frontier import connect
         from newsbot.frontier.store import FrontierStore
+        from newsbot.redisconn import connect
 
-        server = connect(settings["NEWSBOT_REDIS_URL"], settings.getfloat("NEWSBOT_REDIS_RETRY_SECONDS"))
-        store = FrontierStore(server, opts.crawl, "status",  # type: ignore[arg-type]
+        conn = connect(settings["NEWSBOT_REDIS_URL"], settings.getfloat("NEWSBOT_REDIS_RETRY_SECONDS"),
+                       fatal=True)
+        store = FrontierStore(conn, opts.crawl, "status",
                               shards=settings.getint("NEWSBOT_SHARDS"), lease_ms=1, max_retries=0)
         print(json.dumps(crawl_status(store), indent=2, sort_keys=True))

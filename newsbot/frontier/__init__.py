@@ -33,18 +33,6 @@ def enabled(settings: BaseSettings) -> bool:
     return bool(settings.get("NEWSBOT_REDIS_URL")) and bool(settings.get("NEWSBOT_CRAWL_ID"))
 
 
-def connect(url: str, retry_seconds: float) -> object:
-    """A redis-py client that retries a lost connection with backoff for about
-    `retry_seconds` (scrapy-redis alone crashes the spider: rmax/scrapy-redis#108)."""
-    import redis
-    from redis.backoff import ExponentialBackoff
-    from redis.retry import Retry
-
-    attempts = max(1, int(retry_seconds))  # backoff capped at 1 s: about one try a second
-    return redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=1.0), attempts),
-                                retry_on_error=[redis.ConnectionError, redis.TimeoutError])
-
-
 class Frontier:
     """The frontier objects of one crawler, built once and shared by its components
     (Scrapy builds each component on its own)."""
@@ -60,10 +48,17 @@ class Frontier:
             from newsbot.frontier.shards import ShardManager
             from newsbot.frontier.store import FrontierStore
 
+            from newsbot.redisconn import connect
+            from newsbot.runtime import Runtime
+
             s = crawler.settings
-            server = connect(s["NEWSBOT_REDIS_URL"], s.getfloat("NEWSBOT_REDIS_RETRY_SECONDS"))
-            store = FrontierStore(server, s["NEWSBOT_CRAWL_ID"],  # type: ignore[arg-type]
-                                  s["NEWSBOT_WORKER_ID"], shards=s.getint("NEWSBOT_SHARDS"),
+            conn = connect(s["NEWSBOT_REDIS_URL"], s.getfloat("NEWSBOT_REDIS_RETRY_SECONDS"),
+                           fatal=True)
+            # the id the state backend leased (NEWSBOT_WORKER_ID, or host name and a free slot)
+            backend = Runtime.of(crawler).backend
+            worker = getattr(backend, "worker", None) or s["NEWSBOT_WORKER_ID"] or "worker"
+            store = FrontierStore(conn, s["NEWSBOT_CRAWL_ID"],
+                                  worker, shards=s.getint("NEWSBOT_SHARDS"),
                                   lease_ms=int(s.getfloat("NEWSBOT_FRONTIER_LEASE") * 1000),
                                   max_retries=s.getint("NEWSBOT_FRONTIER_RETRIES"))
             frontier = cls(store, Ledger(store), ShardManager(store))

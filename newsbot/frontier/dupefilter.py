@@ -19,13 +19,20 @@ from newsbot.dupefilter import stand_in
 if TYPE_CHECKING:
     from scrapy import Request
 
+    from newsbot.redisconn import RedisConn
+
 
 class UrlKeyRedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis is untyped
+    def __init__(self, conn: RedisConn, key: str, debug: bool = False) -> None:
+        super().__init__(conn.client, key, debug)
+        self.conn = conn  # retried within NEWSBOT_REDIS_RETRY_SECONDS
+
     def request_seen(self, request: Request) -> bool:
         key = stand_in(request)
         if key is None:
             return False
-        return bool(self.server.sadd(self.key, self.request_fingerprint(key)) == 0)
+        fingerprint = self.request_fingerprint(key)
+        return bool(self.conn.call(lambda: self.server.sadd(self.key, fingerprint)) == 0)
 
     def close(self, reason: str = "") -> None:
         """Keep the seen set: other workers of the crawl still use it."""

@@ -108,15 +108,20 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
         self.shards: ShardManager = frontier.shards
         self.stats = stats
         self.queue: LeasedQueue
+        self.user_agent = ""  # with this worker's id (the id may be chosen only at start)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LeasedScheduler:
         if not enabled(crawler.settings):
             raise NotConfigured("the leased scheduler needs NEWSBOT_REDIS_URL and NEWSBOT_CRAWL_ID")
         frontier = Frontier.of(crawler)
-        dupefilter = UrlKeyRedisDupeFilter(frontier.store.server, frontier.store.key("seen"),
+        dupefilter = UrlKeyRedisDupeFilter(frontier.store.conn, frontier.store.key("seen"),
                                            debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
-        return cls(frontier, dupefilter, crawler.stats)
+        scheduler = cls(frontier, dupefilter, crawler.stats)
+        agent = crawler.settings.get("USER_AGENT") or ""
+        tag = f"worker/{frontier.store.worker_id}"
+        scheduler.user_agent = agent if tag in agent else f"{agent} {tag}".strip()
+        return scheduler
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
@@ -156,6 +161,8 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
             return None
         entry_id, retries, request = popped
         request.meta[META_KEY] = entry_id
+        if self.user_agent:
+            request.headers.setdefault("User-Agent", self.user_agent)
         request.errback = Acknowledging(request.errback, self.ledger, entry_id)
         self.ledger.popped(entry_id, int(entry_id.split(":", 1)[0]))
         self.stats.inc_value("scheduler/dequeued/redis")

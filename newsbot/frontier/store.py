@@ -20,7 +20,7 @@ from newsbot.frontier import lua
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    import redis
+    from newsbot.redisconn import RedisConn
 
 
 def frontier_prefix(crawl_id: str) -> str:
@@ -87,16 +87,17 @@ class Popped:
 class FrontierStore:
     """The calls of one worker (`worker_id`) on the frontier of one crawl (`crawl_id`)."""
 
-    def __init__(self, server: redis.Redis, crawl_id: str, worker_id: str, *,
+    def __init__(self, conn: RedisConn, crawl_id: str, worker_id: str, *,
                  shards: int, lease_ms: int, max_retries: int) -> None:
-        self.server = server
+        self.conn = conn  # calls retried within NEWSBOT_REDIS_RETRY_SECONDS (newsbot.redisconn)
+        self.server = conn.client
         self.crawl_id = crawl_id
         self.worker_id = worker_id
         self.shards = shards
         self.lease_ms = lease_ms
         self.max_retries = max_retries
         self.prefix = frontier_prefix(crawl_id)
-        self._scripts = {name: server.register_script(lua.PRELUDE + getattr(lua, name))
+        self._scripts = {name: conn.script(lua.PRELUDE + getattr(lua, name))
                          for name in ("PUSH", "POP", "ACK", "RENEW", "REAP", "FREE_OWN",
                                       "STATUS", "SHARDS", "WRITTEN", "FINISH")}
 
@@ -104,7 +105,11 @@ class FrontierStore:
         return self.prefix + name
 
     def _run(self, name: str, *args: Any) -> Any:
-        return self._scripts[name](keys=[self.key("pending")], args=[self.prefix, *args])
+        return self.conn.run(self._scripts[name], [self.key("pending")], [self.prefix, *args])
+
+    def call(self, do: Any) -> Any:
+        """A plain Redis call, retried like the scripts."""
+        return self.conn.call(do)
 
     # --- the queue -----------------------------------------------------------------------
     def push(self, shard: int, payload: bytes) -> str:
@@ -148,8 +153,9 @@ class FrontierStore:
 
     # --- shards --------------------------------------------------------------------------
     def live_workers(self) -> list[str]:
-        now_ms = _server_ms(self.server)
-        return [_text(w) for w in self.server.zrangebyscore(self.key("workers"), now_ms, "+inf")]
+        now_ms = _server_ms(self.call(self.server.time))
+        workers = self.call(lambda: self.server.zrangebyscore(self.key("workers"), now_ms, "+inf"))
+        return [_text(w) for w in workers]
 
     def assignment(self, live: Iterable[str]) -> dict[int, str]:
         """Which live worker each shard belongs to: its highest rendezvous weight among the
@@ -180,7 +186,8 @@ class FrontierStore:
 
     def shard_owners(self) -> dict[int, str]:
         names = [self.key(f"shard:{s}") for s in range(self.shards)]
-        return {s: _text(v) for s, v in enumerate(self.server.mget(names)) if v is not None}
+        return {s: _text(v) for s, v in enumerate(self.call(lambda: self.server.mget(names)))
+                if v is not None}
 
     # --- records and the end -------------------------------------------------------------
     def written(self, record_ids: Iterable[str]) -> list[str]:
@@ -196,13 +203,14 @@ class FrontierStore:
         return int(live) == 0, summaries, sorted(_text(x) for x in twice)
 
     def acked_by_worker(self) -> dict[str, int]:
-        return {_text(k): int(v) for k, v in self.server.hgetall(self.key("acked")).items()}
+        acked = self.call(lambda: self.server.hgetall(self.key("acked")))
+        return {_text(k): int(v) for k, v in acked.items()}
 
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _server_ms(server: redis.Redis) -> int:
-    seconds, micros = server.time()
+def _server_ms(time: tuple[int, int]) -> int:
+    seconds, micros = time
     return int(seconds) * 1000 + int(micros) // 1000

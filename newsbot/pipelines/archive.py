@@ -29,7 +29,7 @@ from newsbot.signals import record_held, record_written
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
 from newsbot.repair import repair_interrupted
-from newsbot.runtime import Runtime, utc_stamp
+from newsbot.runtime import Runtime, safe_name, utc_stamp
 from newsbot.urls import host_of, url_key
 
 if TYPE_CHECKING:
@@ -52,10 +52,13 @@ class ArticleArchivePipeline:
         self.keep_duplicates = keep_duplicates
         self.warc = warc
         base = f"articles/{runtime.spider_name}-{runtime.run_id}"
+        worker = getattr(runtime.backend, "worker", None)  # shared state: files per worker
+        if worker:
+            base += f"~{safe_name(worker)}"
         self.outputs = {"articles": f"{base}.jsonl", "duplicates": f"{base}.duplicates.jsonl"}
         self.writers = {k: JsonLinesWriter(runtime.root / v) for k, v in self.outputs.items()}
-        # per site: (record, text hash, Paragraphs of the record's text or None)
-        self.waiting: dict[str, list[tuple[dict[str, Any], str | None, Any]]] = {}
+        # per site: (record, text hash, Paragraphs of the record's text or None, commit no.)
+        self.waiting: dict[str, list[tuple[dict[str, Any], str | None, Any, int | None]]] = {}
         self.seen_ids: set[str] = set()
         self.committer = task.LoopingCall(runtime.state.maybe_commit)
 
@@ -97,10 +100,10 @@ class ArticleArchivePipeline:
         templates = self.runtime.templates
         if templates is not None and templates.site_pages(site) < templates.min_pages:
             self.waiting.setdefault(site, []).append(
-                (record, adapter.get("text_hash"), adapter.get("paragraphs")))
+                (record, adapter.get("text_hash"), adapter.get("paragraphs"), adapter.get("commit")))
             self._tell(record_held, adapter["id"])
             return item
-        self._write(record, adapter.get("text_hash"))
+        self._write(record, adapter.get("text_hash"), adapter.get("commit"))
         if site in self.waiting:
             self._release(site)
         self.runtime.state.maybe_commit()
@@ -109,7 +112,7 @@ class ArticleArchivePipeline:
     def _release(self, site: str) -> None:
         """Write a site's waiting records, cleaned with what the template store knows now."""
         templates = self.runtime.templates
-        for record, page_hash, paragraphs in self.waiting.pop(site, []):
+        for record, page_hash, paragraphs, commit in self.waiting.pop(site, []):
             if templates is not None:
                 text, removed = templates.strip(site, url_key(record["url"]), record["text"],
                                                 paragraphs)
@@ -118,20 +121,22 @@ class ArticleArchivePipeline:
                     self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)
                     sitestats.inc(self.stats, record.get("source"), "template_paragraphs_removed",
                                   removed)
-            self._write(record, page_hash)
+            self._write(record, page_hash, commit)
 
-    def _write(self, record: dict[str, Any], page_hash: str | None) -> None:
+    def _write(self, record: dict[str, Any], page_hash: str | None,
+               commit: int | None = None) -> None:
         duplicate = bool(record.get("duplicate_of"))
         target = "duplicates" if duplicate and not self.keep_duplicates else "articles"
-        self.writers[target].write(record)
-        self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id)
+        end = self.writers[target].write(record)
+        self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id,
+                                  line=(self.outputs[target], end))
         self._tell(record_written, record["id"])
         self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
         sitestats.inc(self.stats, record.get("source"), "duplicates" if duplicate else "records")
         if self.warc is not None and record.get("warc"):
             self.warc.write_metadata(record["warc"], record["url"], {"newsbot_article": {
                 "id": record["id"], "run": self.runtime.run_id,
-                "duplicate_of": record.get("duplicate_of")}})
+                "duplicate_of": record.get("duplicate_of"), "commit": commit}})
 
     def _tell(self, signal: object, record_id: Any) -> None:
         if self.signals is not None:
