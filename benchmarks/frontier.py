@@ -1,6 +1,6 @@
 """Two crawl workers sharing one frontier against one worker: pages per second.
 
-    .venv/bin/python benchmarks/frontier.py
+    .venv/bin/python benchmarks/frontier.py [STORIES]   (default 180: 540 articles)
 
 Sixteen local outlets (tests/outletsite.py, 540 articles), politeness lifted, one
 extraction process per worker (one core each on this 2-core machine), one redis-server.
@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+import outletsite  # noqa: E402
 from outletsite import serve_outlets  # noqa: E402
 from redisserver import RedisServer  # noqa: E402
 
@@ -26,8 +27,9 @@ SETTINGS = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "ROBOTSTXT_OBEY"
             "EXTRACT_WORKERS": "1", "NEWSBOT_IDLE_CLOSE": "1", "LOG_LEVEL": "WARNING"}
 
 
-def run(workers: int, redis_url: str, tmp: Path) -> float:
-    """Seconds from the first worker's start to the last article fetched."""
+def run(workers: int, redis_url: str, tmp: Path) -> tuple[float, float]:
+    """Seconds from the start to the last article fetched, and to the last worker's exit
+    (less NEWSBOT_IDLE_CLOSE)."""
     with serve_outlets(slow=0) as site:
         started = time.time()
         procs = []
@@ -41,11 +43,19 @@ def run(workers: int, redis_url: str, tmp: Path) -> float:
                                           stderr=subprocess.DEVNULL))
         for proc in procs:
             proc.wait(timeout=600)
+        ended = time.time() - started - float(SETTINGS["NEWSBOT_IDLE_CLOSE"])
         hits = site.log.articles()
-        return max(h.at for h in hits) - started
+        assert len({(h.host, h.path) for h in hits}) == articles()
+        return max(h.at for h in hits) - started, ended
+
+
+def articles() -> int:
+    return outletsite.STORIES * outletsite.COPIES
 
 
 def main() -> None:
+    if len(sys.argv) > 1:
+        outletsite.STORIES = int(sys.argv[1])
     with tempfile.TemporaryDirectory() as tmp:
         server = RedisServer(Path(tmp) / "redis")
         server.start()
@@ -54,8 +64,10 @@ def main() -> None:
             two = run(2, server.url, Path(tmp))
         finally:
             server.stop()
-    print(f"1 worker : 540 articles in {one:.1f} s ({540 / one:.1f} pages/s)  baseline")
-    print(f"2 workers: 540 articles in {two:.1f} s ({540 / two:.1f} pages/s)  {one / two:.2f}x")
+    for name, (fetched, done) in (("1 worker ", one), ("2 workers", two)):
+        print(f"{name}: last of {articles()} articles fetched at {fetched:.1f} s, all done at"
+              f" {done:.1f} s ({articles() / done:.1f} articles/s; {one[1] / done:.2f}x the"
+              f" 1-worker baseline)")
 
 
 if __name__ == "__main__":

@@ -110,15 +110,12 @@ def stories(records: list[dict[str, Any]]) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups.values() if by_id}
 
 
-@pytest.mark.parametrize("n", [1, 2, 4])
-def test_n_workers_share_one_frontier(n: int, tmp_path: Path, redis_server: RedisServer) -> None:
-    with serve_outlets() as site:
-        workers = crawl(n, site, redis_server, tmp_path)
-        hits = site.log.articles()
+def check_crawl(workers: list[Worker], site: Outlets, crawl_id: str = "crawl1") -> None:
+    """What every shared crawl must give: see the module docstring."""
+    n, hits = len(workers), site.log.articles()
     fetched = Counter((h.host, h.path) for h in hits)
     assert len(fetched) == ARTICLES and max(fetched.values()) == 1, fetched.most_common(3)
-    per_worker = {w.worker_id: all_records(w.archive) for w in workers}
-    urls = Counter(r["url"] for recs in per_worker.values() for r in recs)
+    urls = Counter(r["url"] for w in workers for r in all_records(w.archive))
     assert len(urls) == ARTICLES and max(urls.values()) == 1  # recorded once across workers
     agents = Counter(h.agent.rsplit("worker/", 1)[-1] for h in hits)
     assert set(agents) == {w.worker_id for w in workers}, agents  # each fetched an outlet
@@ -128,32 +125,30 @@ def test_n_workers_share_one_frontier(n: int, tmp_path: Path, redis_server: Redi
             w.worker_id, round(w.ended - last_page, 1))
         held = run_summary(w)["stats"].get(f"newsbot/frontier/shards_held/{n}", 0)
         assert held <= math.ceil(64 / n) + 1, (w.worker_id, held)
-    summary = json.loads((workers[-1].archive / "runs" / "crawl-crawl1.summary.json").read_text()
-                         if (workers[-1].archive / "runs" / "crawl-crawl1.summary.json").exists()
-                         else crawl_summary_text(workers))
+    found = [p for w in workers for p in (w.archive / "runs").glob(f"crawl-{crawl_id}.summary.json")]
+    assert len(found) == 1, found  # written once, by the last worker to finish
+    summary = json.loads(found[0].read_text())
     assert set(summary["workers"]) == {w.worker_id for w in workers}
     assert summary["articles"] + summary["duplicates"] == ARTICLES
     assert summary["frontier"]["pending"] == summary["frontier"]["queued"] == 0
 
 
-def crawl_summary_text(workers: list[Worker]) -> str:
-    found = [p for w in workers for p in (w.archive / "runs").glob("crawl-*.summary.json")]
-    assert len(found) == 1, found  # written once, by the last worker to finish
-    return found[0].read_text()
+def test_four_workers_share_one_frontier(tmp_path: Path, redis_server: RedisServer) -> None:
+    with serve_outlets() as site:
+        check_crawl(crawl(4, site, redis_server, tmp_path), site)
 
 
-@pytest.mark.skipif(not any((PROJECT / "newsbot" / "state").glob("redis_*.py")),
-                    reason="needs issue 18's Redis state backend (one dedup index for all workers)")
-def test_stories_across_workers_equal_a_one_worker_crawl(tmp_path: Path,
-                                                         redis_server: RedisServer) -> None:
-    with serve_outlets(slow=0) as site:
-        one = crawl(1, site, redis_server, tmp_path / "one",
-                    settings={"NEWSBOT_REDIS_PREFIX": "one"}, crawl_id="one")
-    with serve_outlets(slow=0) as site:
-        two = crawl(2, site, redis_server, tmp_path / "two",
-                    settings={"NEWSBOT_REDIS_PREFIX": "two"}, crawl_id="two")
-    alone = stories([r for w in one for r in all_records(w.archive)])
-    shared = stories([r for w in two for r in all_records(w.archive)])
+def test_one_and_two_workers_and_their_stories(tmp_path: Path, redis_server: RedisServer) -> None:
+    """Two workers (one Redis state, as issue 18 built it) partition the articles into the
+    stories one worker finds."""
+    partitions = []
+    for n, name in ((1, "one"), (2, "two")):
+        with serve_outlets() as site:
+            workers = crawl(n, site, redis_server, tmp_path / name,
+                            settings={"NEWSBOT_REDIS_PREFIX": name}, crawl_id=name)
+            check_crawl(workers, site, name)
+        partitions.append(stories([r for w in workers for r in all_records(w.archive)]))
+    alone, shared = partitions
     assert len(alone) == STORIES and shared == alone
 
 

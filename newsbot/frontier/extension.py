@@ -10,8 +10,8 @@ the waiting sites (the archive stage writes them; the ledger acknowledges them).
 
 Every tick (half a second) it reads the crawl's status and nudges the engine to ask the
 scheduler again (the engine itself asks only every 5 s when it has nothing in flight);
-every fifth of ``NEWSBOT_FRONTIER_LEASE`` it renews this worker's entry leases and
-shard leases (its heartbeat) and runs the reaper. The worker that finishes last writes
+every second it renews its shard leases (its heartbeat) and runs the reaper, and every
+fifth of ``NEWSBOT_FRONTIER_LEASE`` it renews the leases of the entries it still owes. The worker that finishes last writes
 the crawl-wide summary (`newsbot.frontier.summary`).
 """
 
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TICK = 0.5  # seconds between status reads (and engine nudges)
+SHARD_EVERY = 1.0  # seconds between shard renewals and reaper runs: a joining worker gets its
+# share within a second or two (the shard lease itself lasts NEWSBOT_FRONTIER_LEASE)
 
 
 class FrontierExtension:
@@ -52,6 +54,7 @@ class FrontierExtension:
         self.idle_since: float | None = None
         self.status: Status | None = None
         self.last_renewal = 0.0
+        self.last_shards = 0.0
         self.loop = task.LoopingCall(self.tick)
 
     @classmethod
@@ -79,6 +82,9 @@ class FrontierExtension:
         now = time.monotonic()
         if now - self.last_renewal >= self.renew_every:
             self.last_renewal = now
+            self.ledger.renew()
+        if now - self.last_shards >= SHARD_EVERY:
+            self.last_shards = now
             self.renew()
         self.status = status = self.store.status()
         if status.idle:
@@ -90,7 +96,7 @@ class FrontierExtension:
             slot.nextcall.schedule()
 
     def renew(self) -> None:
-        self.ledger.renew()
+        """Shard leases (and heartbeat), then the reaper."""
         self.shards.renew(self.ledger.busy_shards())
         requeued, failed = self.store.reap()
         stats = self.crawler.stats

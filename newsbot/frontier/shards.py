@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Renewals a worker above its fair share may take to let its requests on the wire come back
 # (it pops nothing from the shards it gives up meanwhile).
-HAND_OVER_RENEWALS = 2
+HAND_OVER_RENEWALS = 3
 
 
 class ShardManager:
