@@ -205,7 +205,7 @@ def test_ending_item_dropped_without_a_record(redis_server: RedisServer) -> None
 def test_ending_errback_or_middleware_drop(redis_server: RedisServer) -> None:
     from twisted.python.failure import Failure
 
-    from newsbot.frontier.scheduler import Acknowledging
+    from newsbot.frontier.middleware import Acknowledging
 
     s, ledger, entry = leased(redis_server)
     seen: list[Any] = []

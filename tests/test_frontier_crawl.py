@@ -245,3 +245,66 @@ def test_politeness_per_site_holds_across_workers(tmp_path: Path, redis_server: 
     print(f"politeness: most requests per host in 2 s, 1 worker {max(alone.values())}, "
           f"2 workers {max(pair.values())}")
     assert max(pair.values()) <= max(alone.values()) + 1, (alone, pair)
+
+
+ARTICLE = ("<html><head><meta property='og:type' content='article'><title>{t}</title></head>"
+           "<body><article><h1>{t}</h1><p>{body}</p></article></body></html>")
+
+
+def endings_site(base: str) -> dict[str, tuple[int, str, bytes]]:
+    """One page for each way a leased request ends."""
+    words = " ".join(f"word{n} said the minister on monday" for n in range(60))
+    entries = ["/a.html", "/empty.html", "/missing.html", "/private/p.html", "/moved.html",
+               "/away.html"]
+    sitemap = "".join(f"<url><loc>{base}{e}</loc></url>" for e in entries)
+    return {
+        "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),
+        "/sitemap.xml": (200, "application/xml", (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{sitemap}</urlset>").encode()),
+        "/a.html": (200, "text/html", ARTICLE.format(t="Recorded", body=words).encode()),
+        "/a2.html": (200, "text/html", ARTICLE.format(t="Moved", body=words[::-1]).encode()),
+        "/empty.html": (200, "text/html", ARTICLE.format(t="Empty", body="").encode()),
+        "/moved.html": (302, f"{base}/a2.html", b""),
+        "/away.html": (302, "http://10.1.2.3/x.html", b""),  # the guard refuses the redirect
+    }
+
+
+def test_every_ending_acknowledges_its_request(tmp_path: Path, redis_server: RedisServer) -> None:
+    """A 1-worker crawl where requests end by a record, an item without a record, a 404
+    (errback), robots.txt and the guard refusing (middleware drops), and redirects (replaced):
+    nothing is left pending, queued or failed, and the worker owes no ending."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    import threading
+
+    pages: dict[str, tuple[int, str, bytes]] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, kind, body = pages.get(self.path, (404, "text/plain", b"no"))
+            self.send_response(status)
+            self.send_header("Location" if status == 302 else "Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+    base = f"http://127.0.0.2:{server.server_port}"
+    pages.update(endings_site(base))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        site = Outlets([base], None)  # type: ignore[arg-type]
+        worker = start_worker("solo", site, redis_server.url, tmp_path, crawl="endings")
+        wait_all([worker], tmp_path, timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+    summary = json.loads((worker.archive / "runs" / "crawl-endings.summary.json").read_text())
+    figures = summary["workers"]["solo"]
+    assert summary["frontier"] == {"queued": 0, "pending": 0, "held": 0, "failed": 0,
+                                   "done": figures["acknowledged"]}, summary
+    assert figures["unacknowledged"] == 0 and figures["acknowledged"] >= 8
+    assert summary["articles"] == 2  # /a.html and /a2.html

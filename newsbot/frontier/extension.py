@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from twisted.internet import task
+from twisted.internet import reactor, task
 
 from newsbot.frontier import META_KEY, Frontier, enabled
+from newsbot.frontier.middleware import Acknowledging
 from newsbot.frontier.summary import crawl_summary, worker_figures, write_crawl_summary
 from newsbot.runtime import Runtime
 from newsbot.signals import record_held, record_written
@@ -70,6 +71,7 @@ class FrontierExtension:
         connect(ext.spider_closed, signal=signals.spider_closed)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             connect(ext.item_ended, signal=signal)
+        connect(ext.request_scheduled, signal=signals.request_scheduled)
         connect(ext.record_held, signal=record_held)
         connect(ext.record_written, signal=record_written)
         return ext
@@ -128,6 +130,17 @@ class FrontierExtension:
         if entry is not None:
             record = ItemAdapter(item).get("id") if ItemAdapter.is_item(item) else None
             self.ledger.item_ended(entry, record if isinstance(record, str) else None)
+
+    def request_scheduled(self, request: Any, **kwargs: Any) -> None:
+        """A request made from a leased one (a redirect, a retry) on its way to the scheduler:
+        the leased one ends, whether this one is queued or refused on the way (Scrapy's offsite
+        middleware refuses a redirect off the site in its own `request_scheduled` handler, with
+        no signal). Acknowledged on the next reactor turn, after the scheduler queued it."""
+        entry = request.meta.pop(META_KEY, None)
+        if entry is not None:
+            if isinstance(request.errback, Acknowledging):
+                request.errback = request.errback.original
+            reactor.callLater(0, self.ledger.replaced, entry)  # type: ignore[arg-type]
 
     def record_held(self, record_id: str) -> None:
         self.ledger.record_held(record_id)

@@ -55,7 +55,8 @@ class Ledger:
         self.entries[entry_id] = Entry(entry_id, shard)
 
     def replaced(self, entry_id: str) -> None:
-        """A redirect or a retry put a new request in this one's place (already queued)."""
+        """A redirect or a retry put a new request in this one's place (queued, or refused on
+        the way to the scheduler)."""
         entry = self.entries.get(entry_id)
         if entry is not None:
             entry.output_open = False

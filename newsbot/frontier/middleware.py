@@ -5,7 +5,7 @@ engine), so it sees a leased request's output after every other middleware filte
 it, and every request in it has been handed to the scheduler by the time the output is
 exhausted. It tells the ledger: response reached, each item yielded (the item then
 owes its own ending), output done. A callback that raised counts as done too. The
-failure half is the scheduler's errback wrapper (`scheduler.Acknowledging`).
+failure half is `Acknowledging`, the errback the scheduler puts on every leased request.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+    from twisted.python.failure import Failure
 
     from newsbot.frontier.ledger import Ledger
 
@@ -70,3 +72,35 @@ class AcknowledgeMiddleware:
     def _done(self, entry: str | None) -> None:
         if entry is not None:
             self.ledger.output_done(entry)
+
+
+class Acknowledging:
+    """An errback that reports its request's ending to the ledger, after the spider's own
+    errback (or in its place) ran. Taken off again before a request is serialised."""
+
+    def __init__(self, original: Any, ledger: Ledger, entry_id: str) -> None:
+        self.original, self.ledger, self.entry_id = original, ledger, entry_id
+
+    def __call__(self, failure: Failure) -> Any:
+        self.ledger.reached(self.entry_id)
+        if self.original is None:
+            self.ledger.output_done(self.entry_id)
+            failure.raiseException()
+        try:
+            output = self.original(failure)
+        except Exception:
+            self.ledger.output_done(self.entry_id)
+            raise
+        if output is None:
+            self.ledger.output_done(self.entry_id)
+            return None
+        return _then(output, lambda: self.ledger.output_done(self.entry_id))
+
+
+def _then(output: Any, done: Any) -> Any:
+    def gen() -> Any:
+        try:
+            yield from output
+        finally:
+            done()
+    return gen()

@@ -24,13 +24,13 @@ from scrapy_redis.scheduler import Scheduler
 
 from newsbot.frontier import META_KEY, Frontier, enabled
 from newsbot.frontier.dupefilter import UrlKeyRedisDupeFilter
+from newsbot.frontier.middleware import Acknowledging
 from newsbot.frontier.store import shard_of
 from newsbot.urls import host_of
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
-    from twisted.python.failure import Failure
 
     from newsbot.frontier.ledger import Ledger
     from newsbot.frontier.shards import ShardManager
@@ -65,38 +65,6 @@ class LeasedQueue(Base):  # type: ignore[misc]  # scrapy-redis is untyped
 
     def clear(self) -> None:
         """Never: the queue is the crawl's, not this worker's."""
-
-
-class Acknowledging:
-    """An errback that reports its request's ending to the ledger, after the spider's own
-    errback (or in its place) ran. Taken off again before a request is serialised."""
-
-    def __init__(self, original: Any, ledger: Ledger, entry_id: str) -> None:
-        self.original, self.ledger, self.entry_id = original, ledger, entry_id
-
-    def __call__(self, failure: Failure) -> Any:
-        self.ledger.reached(self.entry_id)
-        if self.original is None:
-            self.ledger.output_done(self.entry_id)
-            failure.raiseException()
-        try:
-            output = self.original(failure)
-        except Exception:
-            self.ledger.output_done(self.entry_id)
-            raise
-        if output is None:
-            self.ledger.output_done(self.entry_id)
-            return None
-        return _then(output, lambda: self.ledger.output_done(self.entry_id))
-
-
-def _then(output: Any, done: Any) -> Any:
-    def gen() -> Any:
-        try:
-            yield from output
-        finally:
-            done()
-    return gen()
 
 
 class LeasedScheduler(Scheduler):  # type: ignore[misc]
