@@ -7,8 +7,9 @@ queue and seen set, and it has one queue for every site. Here the queue is
 `LeasedQueue` (a subclass of scrapy-redis's `Base`, reusing its request
 serialisation), the scheduler always persists, pops only from this worker's shards,
 frees the leases its worker id held before a restart, and records each popped entry
-in the ledger. A request enqueued while it carries an entry id (a redirect or a retry
-made from a leased request) replaces that entry: the new one is queued, the old one
+in the ledger. A request enqueued while it still carries an entry id (a redirect or a
+retry made from a leased request; the extension takes the id off at `request_scheduled`)
+replaces that entry: the new one is queued, the old one
 acknowledged.
 """
 
