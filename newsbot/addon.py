@@ -32,6 +32,12 @@ ARCHIVE: dict[str, Any] = {
 
 DEFAULTS: dict[str, Any] = {
     **ARCHIVE,
+    # --- shared frontier (newsbot/frontier/: on with NEWSBOT_REDIS_URL and NEWSBOT_CRAWL_ID)
+    "NEWSBOT_CRAWL_ID": "",  # the crawl every worker of it names: frontier keys are namespaced by it
+    "NEWSBOT_IDLE_CLOSE": 30,  # seconds the whole crawl must be idle before every worker closes
+    "NEWSBOT_SHARDS": 64,  # site shards: one worker at a time fetches the sites of a shard
+    "NEWSBOT_FRONTIER_LEASE": 60,  # seconds a popped request's (and a shard's) lease lasts, renewed every fifth
+    "NEWSBOT_FRONTIER_RETRIES": 3,  # expired leases before a request goes to the failed list
     # --- state
     "STATE_RUN_LEASE": 120,  # seconds a run's lease lasts (renewed every quarter of it); another host's unfinished run is repaired only once it expired
     # --- more than one machine (newsbot/redisconn.py; NEWSBOT_REDIS_URL is with the archive layout)
@@ -109,8 +115,22 @@ class NewsbotAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         _apply(settings, DEFAULTS)
+        if settings.get("NEWSBOT_REDIS_URL") and settings.get("NEWSBOT_CRAWL_ID"):
+            _shared_frontier(settings)
 
     @classmethod
     def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
         """The archive layout, for commands (demo, wacz) that read it before a crawler exists."""
         _apply(settings, ARCHIVE)
+
+
+def _shared_frontier(settings: BaseSettings) -> None:
+    """N workers, one frontier (newsbot/frontier/): its scheduler, and this worker's id in
+    the User-Agent when it is configured (sites and access logs can tell the workers apart;
+    an id chosen at start, host name and slot, is added to each request by the scheduler)."""
+    settings.set("SCHEDULER", "newsbot.frontier.scheduler.LeasedScheduler", "addon")
+    worker = settings.get("NEWSBOT_WORKER_ID")
+    agent = settings.get("USER_AGENT") or ""
+    if worker and f"worker/{worker}" not in agent:
+        settings.set("USER_AGENT", f"{agent} worker/{worker}".strip(),
+                     settings.getpriority("USER_AGENT") or "addon")

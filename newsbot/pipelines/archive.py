@@ -27,6 +27,7 @@ from itemadapter import ItemAdapter
 from twisted.internet import task
 
 from newsbot import sitestats
+from newsbot.signals import record_held, record_written
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
 from newsbot.repair import repair_interrupted
@@ -35,6 +36,7 @@ from newsbot.urls import host_of, url_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.signalmanager import SignalManager
     from scrapy.statscollectors import StatsCollector
 
     from newsbot.sitezones import ZoneFacts
@@ -58,8 +60,9 @@ class Held:
 
 class ArticleArchivePipeline:
     def __init__(self, runtime: Runtime, stats: StatsCollector, keep_duplicates: bool,
-                 warc: WarcService | None, lease: float) -> None:
+                 warc: WarcService | None, lease: float, signals: SignalManager | None = None) -> None:
         self.runtime = runtime
+        self.signals = signals  # tells the shared frontier when a record waits or is written
         self.lease = lease
         self.stats = stats
         self.keep_duplicates = keep_duplicates
@@ -79,7 +82,7 @@ class ArticleArchivePipeline:
         runtime = Runtime.of(crawler)
         warc = runtime.warc  # None when WARC_ENABLED is off (replay)
         return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc,
-                   crawler.settings.getfloat("STATE_RUN_LEASE"))
+                   crawler.settings.getfloat("STATE_RUN_LEASE"), crawler.signals)
 
     def open_spider(self) -> None:
         self.committer.start(1.0, now=False)  # quiet spells still commit the batch
@@ -114,6 +117,7 @@ class ArticleArchivePipeline:
                     adapter.get("commit"))
         if not self._template_known(site) or self._zone_pending(site, held):
             self.waiting.setdefault(site, []).append(held)
+            self._tell(record_held, adapter["id"])
         else:
             self._write(record, held.text_hash, held.zone, held.commit)
         if site in self.waiting and self._settled(site):
@@ -171,6 +175,7 @@ class ArticleArchivePipeline:
         end = self.writers[target].write(record)
         self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id,
                                   line=(self.outputs[target], end))
+        self._tell(record_written, record["id"])
         self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
         sitestats.inc(self.stats, record.get("source"), "duplicates" if duplicate else "records")
         if self.warc is not None and record.get("warc"):
@@ -178,3 +183,7 @@ class ArticleArchivePipeline:
                 "id": record["id"], "run": self.runtime.run_id,
                 "duplicate_of": record.get("duplicate_of"), "zone": zone,
                 "commit": commit}})
+
+    def _tell(self, signal: object, record_id: Any) -> None:
+        if self.signals is not None:
+            self.signals.send_catch_log(signal, record_id=record_id)

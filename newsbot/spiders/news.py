@@ -278,6 +278,8 @@ class NewsSpider(ArticlePages, Spider):
         stats = self.stats
         if stats is None or reason == "shutdown":
             return
+        if stats.get_value("newsbot/frontier/crawl_done"):  # a shared crawl did work, maybe
+            return  # all of it by other workers (newsbot/frontier/)
         if not stats.get_value("newsbot/start/reachable") and not stats.get_value("newsbot/pages/article"):
             stats.set_value("newsbot/failed", "no start URL reachable")
 
