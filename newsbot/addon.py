@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 ARCHIVE: dict[str, Any] = {
+    "NEWSBOT_REDIS_URL": None,  # redis://[user:password@]host:6379/0: state (and issue 19's frontier) in Redis; None: SQLite, redis-py never imported
     "ARCHIVE_DIR": "archive",  # root of all output: warc/, articles/, state/, runs/
     "NEWSBOT_STATE_FILE": "newsbot.sqlite",  # state file under ARCHIVE_DIR/state/ ({run_id} allowed; replay: replay-{run_id}.sqlite)
     "STATE_BACKEND": "newsbot.state.SqliteBackend",  # dotted path of the state backend (newsbot.state.MemoryBackend: this process only)
@@ -29,8 +32,18 @@ ARCHIVE: dict[str, Any] = {
 
 DEFAULTS: dict[str, Any] = {
     **ARCHIVE,
+    # --- shared frontier (newsbot/frontier/: on with NEWSBOT_REDIS_URL and NEWSBOT_CRAWL_ID)
+    "NEWSBOT_CRAWL_ID": "",  # the crawl every worker of it names: frontier keys are namespaced by it
+    "NEWSBOT_IDLE_CLOSE": 30,  # seconds the whole crawl must be idle before every worker closes
+    "NEWSBOT_SHARDS": 64,  # site shards: one worker at a time fetches the sites of a shard
+    "NEWSBOT_FRONTIER_LEASE": 60,  # seconds a popped request's (and a shard's) lease lasts, renewed every fifth
+    "NEWSBOT_FRONTIER_RETRIES": 3,  # expired leases before a request goes to the failed list
     # --- state
     "STATE_RUN_LEASE": 120,  # seconds a run's lease lasts (renewed every quarter of it); another host's unfinished run is repaired only once it expired
+    # --- more than one machine (newsbot/redisconn.py; NEWSBOT_REDIS_URL is with the archive layout)
+    "NEWSBOT_REDIS_PREFIX": "newsbot",  # one archive's keys in Redis, {prefix}:... (a hash tag: one cluster slot)
+    "NEWSBOT_WORKER_ID": None,  # stable name of this process across restarts (None: host name and a free slot)
+    "NEWSBOT_REDIS_RETRY_SECONDS": 60,  # how long Redis may be unreachable before the run exits 1
     # --- WARC capture (downloader middleware)
     "WARC_ENABLED": True,  # write every HTTP exchange to ARCHIVE_DIR/warc/
     "WARC_PREFIX": "newsbot",  # file name prefix: {prefix}-{timestamp}-{serial}-{host}.warc.gz
@@ -45,6 +58,10 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_FOLLOW_DEPTH": 2,  # how many listing (home/section) pages deep to follow links
     "NEWSBOT_DISCOVER_SITEMAPS": True,  # for a home-page start URL, also read robots.txt Sitemap: lines
     "NEWSBOT_MAX_LINKS_PER_PAGE": 1000,  # links read from one HTML page (0: all); the rest are counted
+    # --- dates
+    "NEWSBOT_ZONE_MIN_PAGES": 3,  # pages of a site whose printed offsets agree before its zone-less times are read in that zone
+    "NEWSBOT_ZONE_AGREEMENT": 0.8,  # share of those pages one zone must fit
+    "NEWSBOT_ZONE_HOLD_PAGES": 10,  # a site's zone-less records wait for its zone at most until this many of its pages were seen (or the crawl ends)
     # --- extraction (process pool)
     "EXTRACT_WORKERS": 0,  # worker processes; 0 = one per core; -1 = none, extract in the crawl thread (tests, debugging)
     "EXTRACT_TIMEOUT": 60,  # seconds one page may take in a worker before it is abandoned
@@ -75,9 +92,22 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+REDIS_BACKEND = "newsbot.state.redis_backend.RedisBackend"
+
+
 def _apply(settings: BaseSettings, defaults: dict[str, Any]) -> None:
     for name, value in defaults.items():
         settings.setdefault(name, value, "addon")
+    _select_backend(settings)
+
+
+def _select_backend(settings: BaseSettings) -> None:
+    """``NEWSBOT_REDIS_URL`` set: the Redis backend, unless the user named a backend
+    himself (``STATE_BACKEND`` above the add-on's priority). Unset: nothing changes, and
+    nothing of redis-py is imported (only the dotted path names it)."""
+    if settings.get("NEWSBOT_REDIS_URL") and settings.getpriority("STATE_BACKEND") == \
+            SETTINGS_PRIORITIES["addon"]:
+        settings.set("STATE_BACKEND", REDIS_BACKEND, "addon")
 
 
 class NewsbotAddon:
@@ -85,8 +115,22 @@ class NewsbotAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         _apply(settings, DEFAULTS)
+        if settings.get("NEWSBOT_REDIS_URL") and settings.get("NEWSBOT_CRAWL_ID"):
+            _shared_frontier(settings)
 
     @classmethod
     def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
         """The archive layout, for commands (demo, wacz) that read it before a crawler exists."""
         _apply(settings, ARCHIVE)
+
+
+def _shared_frontier(settings: BaseSettings) -> None:
+    """N workers, one frontier (newsbot/frontier/): its scheduler, and this worker's id in
+    the User-Agent when it is configured (sites and access logs can tell the workers apart;
+    an id chosen at start, host name and slot, is added to each request by the scheduler)."""
+    settings.set("SCHEDULER", "newsbot.frontier.scheduler.LeasedScheduler", "addon")
+    worker = settings.get("NEWSBOT_WORKER_ID")
+    agent = settings.get("USER_AGENT") or ""
+    if worker and f"worker/{worker}" not in agent:
+        settings.set("USER_AGENT", f"{agent} worker/{worker}".strip(),
+                     settings.getpriority("USER_AGENT") or "addon")

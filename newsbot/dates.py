@@ -400,6 +400,17 @@ def _dateparser_data(text: str, base: datetime | None, order: str) -> DateData |
         return None
 
 
+def at_offset(value: str | None, minutes: int) -> str | None:
+    """A UTC time (`normalize_date`'s form) at a fixed UTC offset; a day stays the day."""
+    if not value or len(value) == 10:
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(timezone(timedelta(minutes=minutes))).isoformat(timespec="seconds")
+
+
 def local_time(value: str | None, zone: str | None) -> str | None:
     """A UTC time (`normalize_date`'s form) as the site's readers saw it: the same instant
     with the offset of `zone` (`2025-12-15T19:43:00Z` in Asia/Kolkata is

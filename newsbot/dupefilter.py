@@ -27,12 +27,20 @@ if TYPE_CHECKING:
 KEY_URL = "http://url-key.invalid/"  # the key rides in a stand-in URL (keys may hold bare IPv6 hosts)
 
 
+def stand_in(request: RequestT) -> RequestT | None:
+    """The request whose fingerprint stands for `request` (its url_key in a stand-in URL for a
+    GET), or None to let it through (a redirect to the key already let in). Shared with the
+    frontier's Redis dupefilter (newsbot/frontier/dupefilter.py)."""
+    if request.method != "GET" or request.body:
+        return request
+    key = url_key(request.url)
+    previous = request.meta.get("redirect_urls") or []
+    if previous and url_key(previous[-1]) == key:
+        return None
+    return Request(KEY_URL + quote(key, safe=""))
+
+
 class UrlKeyDupeFilter(RFPDupeFilter):
     def request_seen(self, request: RequestT) -> bool:
-        if request.method != "GET" or request.body:
-            return super().request_seen(request)
-        key = url_key(request.url)
-        previous = request.meta.get("redirect_urls") or []
-        if previous and url_key(previous[-1]) == key:
-            return False
-        return super().request_seen(Request(KEY_URL + quote(key, safe="")))
+        key = stand_in(request)
+        return key is not None and super().request_seen(key)

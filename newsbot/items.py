@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from newsbot.dedup import Signature
+    from newsbot.sitezones import ZoneFacts
     from newsbot.templates import Paragraphs
 
 SCHEMA_VERSION = 1
@@ -44,6 +45,7 @@ class CaptureContext(TypedDict, total=False):
     hints: dict[str, str]  # sitemap/feed dates of the entry that led here
     candidate: bool  # a start URL, sitemap or feed entry, or a capture of another tool's WARC
     depth: int  # listing pages followed from a start page
+    site_zone: str | None  # the site's zone learnt before this run (newsbot.sitezones)
     listed: bool  # what contexts archived before `candidate` said of sitemap/feed entries
     default_timezone: str | None
     fetched_at: str
@@ -103,9 +105,12 @@ class Article:
     # Working fields, never exported: capture order, dedup signature, text hash, and the
     # paragraph hashes of `text` as extracted (for the template stage).
     seq: int = -1
+    commit: int | None = None  # the dedup claim's global commit number (WARC metadata only)
     signature: Signature | None = None
     text_hash: str | None = None
     paragraphs: Paragraphs | None = None
+    zoning: ZoneFacts | None = None
+    zone: str | None = None  # the zone the record's times were read in (archived)
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,7 @@ class PageResult:
     fields: dict[str, Any] | None = None
     dates: dict[str, Any] = field(default_factory=dict)
     timezone: str | None = None  # the site zone the dates were read in
+    zoning: ZoneFacts | None = None  # what the dates stage needs to learn the site's zone
     wires: list[str] = field(default_factory=list)
     signature: Signature | None = None
     text_hash: str | None = None
@@ -130,7 +136,7 @@ class PageResult:
     error: str | None = None
 
 
-WORKING_FIELDS = ("seq", "signature", "text_hash", "paragraphs")
+WORKING_FIELDS = ("seq", "commit", "signature", "text_hash", "paragraphs", "zoning", "zone")
 EXPORT_FIELDS = tuple(f.name for f in fields(Article) if f.name not in WORKING_FIELDS)
 
 

@@ -26,7 +26,8 @@ class JsonLinesWriter:
         self.count = 0
         self._fd: int | None = None
 
-    def write(self, record: Mapping[str, Any]) -> None:
+    def write(self, record: Mapping[str, Any]) -> int:
+        """Append one line; returns the file's size after it (the offset past the line)."""
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +37,7 @@ class JsonLinesWriter:
         while written < len(data):  # regular files take it whole; be exact anyway
             written += os.write(self._fd, data[written:])
         self.count += 1
+        return os.lseek(self._fd, 0, os.SEEK_CUR)
 
     def close(self) -> None:
         if self._fd is not None:
@@ -59,3 +61,20 @@ def read_jsonl_repairing(path: Path) -> Iterator[dict[str, Any]]:
     for line in data[:end].splitlines():
         if line.strip():
             yield json.loads(line)
+
+
+def read_lines_from(path: Path, offset: int) -> Iterator[tuple[dict[str, Any], int]]:
+    """(record, offset past its line) of the whole lines from byte ``offset`` on: the
+    lines a worker re-applies after a Redis restart lost what it had confirmed."""
+    if not path.exists():
+        return
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        data = fh.read()
+    end = offset
+    for line in data.splitlines(keepends=True):
+        if not line.endswith(b"\n"):
+            break  # a line being written: its own record() confirms it
+        end += len(line)
+        if line.strip():
+            yield json.loads(line), end

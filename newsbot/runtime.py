@@ -25,8 +25,10 @@ __all__ = ["Runtime", "safe_name", "utc_stamp"]
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
     from newsbot.state import DedupClaims, Records, StateBackend
+    from newsbot.sitezones import ZoneLearner
     from newsbot.templates import TemplateStore
     from newsbot.warcservice import WarcService
 
@@ -42,7 +44,8 @@ class Runtime:
     """Run identity and archive layout of one crawl."""
 
     def __init__(self, archive_dir: str | os.PathLike[str], spider_name: str,
-                 state_file: str, state_backend: str) -> None:
+                 state_file: str, state_backend: str,
+                 settings: BaseSettings | None = None) -> None:
         self.root = Path(archive_dir).resolve()
         self.started = datetime.now(timezone.utc)
         self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
@@ -50,10 +53,12 @@ class Runtime:
         state_name = state_file.replace("{run_id}", self.run_id)
         self.state_path = self.root / "state" / safe_name(state_name)
         self.state_backend = state_backend
+        self.settings = settings  # for a backend built from settings (Redis)
         self._backend: StateBackend | None = None
         self.warc: WarcService | None = None  # opened by the resources extension (WARC_ENABLED)
         self.dedup: DedupClaims | None = None  # the dedup stage's index: crash repair re-indexes
         self.templates: TemplateStore | None = None  # the template stage's: the archive re-cleans
+        self.zones: ZoneLearner | None = None  # the dates stage's: the archive re-reads
 
     @classmethod
     def of(cls, crawler: Crawler) -> Runtime:
@@ -62,15 +67,26 @@ class Runtime:
             spider_name = crawler.spidercls.name or "crawl"
             settings = crawler.settings
             runtime = cls(settings["ARCHIVE_DIR"], spider_name, settings["NEWSBOT_STATE_FILE"],
-                          settings["STATE_BACKEND"])
+                          settings["STATE_BACKEND"], settings)
             crawler._newsbot_runtime = runtime  # type: ignore[attr-defined]
         return runtime
 
     def open_backend(self) -> StateBackend:
         """Open the state backend (``STATE_BACKEND``): the resources extension's call."""
         if self._backend is None:
-            self._backend = open_backend(self.state_backend, self.state_path)
+            self._backend = open_backend(self.state_backend, self.state_path, self._settings())
         return self._backend
+
+    def _settings(self) -> BaseSettings | None:
+        """The settings, with ``{run_id}`` in ``NEWSBOT_REDIS_PREFIX`` filled in (a replay's
+        fresh Redis state, as its ``replay-{run_id}.sqlite`` file)."""
+        prefix = self.settings.get("NEWSBOT_REDIS_PREFIX") if self.settings else None
+        if self.settings is None or not isinstance(prefix, str) or "{run_id}" not in prefix:
+            return self.settings
+        settings = self.settings.copy()
+        settings.set("NEWSBOT_REDIS_PREFIX", prefix.replace("{run_id}", self.run_id),
+                     self.settings.getpriority("NEWSBOT_REDIS_PREFIX") or 0)
+        return settings
 
     @property
     def backend(self) -> StateBackend:

@@ -51,9 +51,12 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.downloadermiddlewares.faults.FaultMiddleware": 920,  # after WARC capture, before redirects
     "newsbot.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
 }
+SPIDER_MIDDLEWARES = {
+    "newsbot.frontier.middleware.AcknowledgeMiddleware": 1,  # shared frontier only: outermost
+}
 ITEM_PIPELINES = {
     "newsbot.pipelines.extract.ExtractionPipeline": 100,
-    "newsbot.pipelines.dates.DateStatsPipeline": 200,
+    "newsbot.pipelines.dates.DatePipeline": 200,
     "newsbot.pipelines.versions.VersionPipeline": 300,
     "newsbot.pipelines.templates.TemplatePipeline": 350,
     "newsbot.pipelines.dedup.DedupPipeline": 400,
@@ -62,6 +65,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newsbot.extensions.resources.CrawlResources": 100,  # opens and closes state and WARC; finishes the run
     "newsbot.extensions.report.CrawlReport": 500,  # progress lines; writes the summary (optional)
+    "newsbot.frontier.extension.FrontierExtension": 600,  # shared frontier only: leases, idle close
     # Scrapy's code-execution HTTP server (for its MCP server): off, like the telnet console,
     # and not even imported (aiohttp costs a third of a second at every start). To use it,
     # set REMOTE_CONTROL_ENABLED and give this entry a number again.

@@ -90,7 +90,7 @@ def _zone_countries() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _country_zones() -> dict[str, str]:
+def country_zones() -> dict[str, str]:
     """ISO country code -> its main zone (the first in zone.tab unless overridden)."""
     zones: dict[str, str] = {}
     for row in _read_tzdata("zone.tab"):
@@ -107,7 +107,7 @@ def zone_country(tz: str | None) -> str | None:
 
 def country_zone(country: str) -> str | None:
     """Main IANA zone of an ISO country code ("IN" -> "Asia/Kolkata")."""
-    return _country_zones().get(country.upper())
+    return country_zones().get(country.upper())
 
 
 def month_first(tz: str | None) -> bool:

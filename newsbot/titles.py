@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from newsbot.authors import site_keys
-from newsbot.datesearch import load_json_ld
+from newsbot.datesources import H1, JSONLD, load_json_ld, select
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,16 +44,14 @@ _META_TITLE = etree.XPath(
     "//meta[@property='og:title' or @name='og:title' or @name='twitter:title'"
     " or @property='twitter:title'][@content]"
 )
-_JSONLD = etree.XPath("//script[contains(@type, 'ld+json')]/text()")
 _TITLE = etree.XPath("//head/title | //title")
-_H1 = etree.XPath("//h1")
 
 
 def displayed_headline(
     tree: HtmlElement, url: str, fallback: str | None = None, site: str | None = None
 ) -> str | None:
     """The headline by agreement of the page's sources (rules above); fallback when none."""
-    h1s = [h for h in (_heading(e) for e in _select(_H1, tree)[:MAX_H1]) if h and len(h) <= MAX_TITLE]
+    h1s = [h for h in (_heading(e) for e in select(H1, tree)[:MAX_H1]) if h and len(h) <= MAX_TITLE]
     kinds = [(kind, t) for kind, t in _metadata_titles(tree) if t]
     metas = [t for _, t in kinds]
     keys = site_keys(site, url)
@@ -156,12 +154,12 @@ def _key(text: str) -> str:
 
 def _metadata_titles(tree: HtmlElement) -> Iterator[tuple[str, str]]:
     """(kind, title) of og:title and twitter:title, JSON-LD headline, then <title>."""
-    for meta in _select(_META_TITLE, tree):
+    for meta in select(_META_TITLE, tree):
         kind = "og" if "og:" in (meta.get("property") or meta.get("name") or "") else "twitter"
         yield kind, " ".join(str(meta.get("content", "")).split())
-    for text in _select(_JSONLD, tree):
+    for text in select(JSONLD, tree):
         yield from (("jsonld", h) for h in _headlines(load_json_ld(text)))
-    for element in _select(_TITLE, tree)[:1]:
+    for element in select(_TITLE, tree)[:1]:
         yield "title", _text(element)
 
 
@@ -188,6 +186,3 @@ def _text(element: HtmlElement) -> str:
     return " ".join(" ".join(element.itertext()).split())
 
 
-def _select(xpath: etree.XPath, node: HtmlElement) -> list[Any]:
-    result = xpath(node)
-    return result if isinstance(result, list) else []

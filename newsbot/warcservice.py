@@ -96,7 +96,7 @@ class WarcService:
         self._archive = WarcArchive(
             self.directory, root=self.runtime.root, prefix=prefix, max_size=max_size,
             info=info, host=socket.gethostname(),
-            digests=digests, cdxj=cdxj,
+            digests=digests, cdxj=cdxj, worker=getattr(self.runtime.backend, "worker", None),
         )
 
     @property

@@ -8,10 +8,11 @@ serves the process pool, a one-process run and the benchmarks.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from trafilatura.utils import decode_file, load_html
 from w3lib.encoding import html_body_declared_encoding
@@ -21,9 +22,13 @@ from newsbot.dedup import make_signature
 from newsbot.extract import extract_article
 from newsbot.pagecontent import PageSignals, verdict
 from newsbot.items import CaptureContext, PageResult, text_hash
+from newsbot.sitezones import ZoneFacts
 from newsbot.templates import Paragraphs
 from newsbot.urls import article_id
 from newsbot.wires import detect_wires
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
@@ -114,13 +119,28 @@ def _capture_time(context: CaptureContext) -> datetime | None:
         return None
 
 
+def _zones(tree: HtmlElement, url: str, context: CaptureContext) -> ZoneFacts:
+    """The zone to read the page's zone-less times in: the source's stated one, else the
+    one learnt from the site's earlier runs (archived in the context), else the one its
+    language and domain suggest, else the default."""
+    stated = context.get("timezone") or context.get("site_zone")
+    guess = guess_site_timezone(tree, url)
+    return ZoneFacts(read_in=stated or guess or context.get("default_timezone"),
+                     learnable=not stated, guess=guess)
+
+
 def _process(url: str, body: bytes, encoding: str | None, context: CaptureContext) -> PageResult:
     html, fallback = decode(body, encoding)
     tree = load_html(html)
     if tree is None:
         return PageResult(no_record="no_text", charset_fallback=fallback)
-    zone = context.get("timezone") or guess_site_timezone(tree, url) or context.get("default_timezone")
+    zoning = _zones(tree, url, context)
+    zone = zoning.read_in
     dates = find_dates(tree, url, tz=zone, hints=context.get("hints") or {}, now=_capture_time(context))
+    zoning = dataclasses.replace(
+        zoning, evidence=tuple(dates.pop("zone_evidence")),
+        published_wall=dates.pop("published_wall"), modified_wall=dates.pop("modified_wall"),
+        shown_offset=dates.pop("published_offset"))
     signals = PageSignals.of(tree, html)  # before the extraction prunes the tree
     fields = extract_article(tree, url)
     text = (fields or {}).get("text") or ""
@@ -132,6 +152,7 @@ def _process(url: str, body: bytes, encoding: str | None, context: CaptureContex
         fields=fields,
         dates=dates,
         timezone=zone,
+        zoning=zoning,
         wires=detect_wires(text, authors=[*fields.get("authors", []), *fields.get("credits", [])]),
         signature=make_signature(text),
         text_hash=text_hash(text),

@@ -13,6 +13,8 @@ import pytest
 from support.crawls import BENCH, DEMO_SITE, PROJECT, run_scrapy
 from support.netns import reexec_in_loopback_namespace
 
+pytest_plugins = ["support.redisserver"]  # its redis-server fixtures, for every test
+
 
 def pytest_configure(config: pytest.Config) -> None:
     reexec_in_loopback_namespace(config)

@@ -14,7 +14,8 @@ NOW = datetime(2025, 12, 16, 12, 0, tzinfo=timezone.utc)
 URL = "https://news.example.com/world/berlin-talks"
 KEYS = {
     "published", "published_precision", "published_raw", "published_source",
-    "modified", "modified_raw", "modified_source",
+    "modified", "modified_raw", "modified_source", "published_wall", "modified_wall",
+    "published_offset",
 }
 ARTICLE = "<article><h1>Berlin talks</h1>{}<p>{}</p></article>"
 BODY_TEXT = "Ukrainian President Volodymyr Zelensky said on Monday that talks were not easy. " * 5
@@ -43,7 +44,7 @@ def search(tree: lxml.html.HtmlElement, url: str = URL, **kwargs: object) -> dic
 
 def test_nothing_found_has_every_key() -> None:
     found = search(page(body="<p>no date here</p>"), url="https://example.com/about")
-    assert found == dict.fromkeys(KEYS)
+    assert found == {**dict.fromkeys(KEYS), "zone_evidence": []}
 
 
 def test_jsonld_in_graph() -> None:
@@ -67,6 +68,10 @@ def test_jsonld_in_graph() -> None:
         "modified": "2025-12-15T21:30:00Z",
         "modified_raw": "2025-12-16T03:00:00+05:30",
         "modified_source": "jsonld",
+        "published_wall": None,  # zoned: nothing for a learnt zone to re-read
+        "published_offset": None,  # no visible date line to show another offset
+        "modified_wall": None,
+        "zone_evidence": ["Asia/Colombo", "Asia/Kolkata"],  # the zones +05:30 fits in December
     }
 
 
@@ -397,3 +402,48 @@ def test_teasers_in_an_aside_or_a_list_of_articles_are_other_stories() -> None:
                '<time datetime="2019-09-22T07:30:29Z">22 Sept</time></p></article></li></ul>')
     body = article('<span class="date">June 27, 2019</span>') + aside + teasers
     assert search(page(body=body), url="https://example.com/x")["published"] == "2019-06-27"
+
+
+def test_a_time_whose_text_prints_another_day_gives_its_text() -> None:
+    # the datetime is the last edit's; the reader sees the publication day
+    line = '<div class="time"><time datetime="2019-07-03T10:18:46Z">Publié le 29 juin 2019</time></div>'
+    found = search(page(body=article(line)), url="https://example.fr/x")
+    assert (found["published"], found["published_source"]) == ("2019-06-29", "time")
+    # a text of the same day (or a day apart: zones) keeps the machine-readable time
+    line = '<time datetime="2019-07-03T23:18:46Z">3 juillet 2019</time>'
+    assert search(page(body=article(line)), url="https://example.fr/x")["published"] == (
+        "2019-07-03T23:18:46Z")
+
+
+def test_times_in_another_article_than_the_headlines_are_teasers() -> None:
+    teasers = ''.join(f'<div class="item"><article class="entry"><p class="publication">'
+                      f'<time pubdate datetime="2019-09-24T13:34:33Z">{d} juillet</time></p>'
+                      f'</article></div>' for d in (5, 9))
+    main = ('<article><header><h1>Balkany</h1><p class="publication">'
+            '<time datetime="2019-06-28T13:49:45Z">28 juin 2019</time></p></header>'
+            f'<p>{BODY_TEXT}</p></article>')
+    found = search(page(body=main + f'<div class="pas-manquer">{teasers}</div>'))
+    assert found["published"] == "2019-06-28T13:49:45Z"
+
+
+def test_a_column_labelled_sidebar_that_holds_the_headline_is_no_furniture() -> None:
+    body = ('<article><div id="sidebar" class="site-content"><header><h1>The First Decade</h1>'
+            '<div class="entry-meta"><span class="byline"><time class="entry-date" '
+            'datetime="2019-07-13T15:52:31+02:00">13 Jul 2019</time></span></div></header>'
+            f'<p>{BODY_TEXT}</p><p>On 8 August 2009 the blog began.</p></div></article>')
+    assert search(page(body=body))["published"] == "2019-07-13T13:52:31Z"
+
+
+@pytest.mark.parametrize(("line", "offset"), [
+    ("Nov. 9, 2023, 4:59 AM UTC", 0),        # the site prints UTC: its day is the UTC day
+    ("Nov 8, 2023 / 8:59 PM PST", -480),     # the line's own zone
+    ("Nov 8, 2023 11:59 PM", -300),          # a zone-less wall time of the same moment
+    ("Nov 9, 2023", 0),                      # a printed day that is UTC's, not New York's
+    ("Nov 8, 2023", None),                   # the site zone's day: the zone decides
+])
+def test_the_offset_a_date_line_shows(line: str, offset: int | None) -> None:
+    head = jsonld({"@type": "NewsArticle", "datePublished": "2023-11-09T04:59:25.000Z"})
+    found = search(page(head, article(f'<p class="date">{line}</p>')),
+                   url="https://www.example.com/x", tz="America/New_York")
+    assert found["published"] == "2023-11-09T04:59:25Z"
+    assert found["published_offset"] == offset

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 
 from newsbot.runtime import Runtime, utc_stamp
+from newsbot.state.errors import StateUnavailable, exit_fatal
 from newsbot.summary import run_summary, verdict
 
 if TYPE_CHECKING:
@@ -34,7 +35,10 @@ class CrawlResources:
         self.crawler = crawler
         self.runtime = runtime
         self.started = time.monotonic()
-        runtime.open_backend()
+        try:
+            runtime.open_backend()
+        except StateUnavailable as exc:  # no Redis, a worker id in use: nothing can be done
+            exit_fatal(str(exc))
         if warc_enabled:
             from newsbot.warcservice import WarcService  # warcio, only for crawls that write
 

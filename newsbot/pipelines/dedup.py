@@ -47,6 +47,7 @@ class DedupPipeline:
         if signature is None:
             return item
         match = self.index.claim(adapter["id"], signature)
+        adapter["commit"] = self.index.commit_number(adapter["id"])  # for the WARC metadata
         # A new version of a recorded page is a correction: indexed, never a copy.
         if match is not None and not adapter.get("supersedes") and match.canonical_id != adapter["id"]:
             adapter["duplicate_of"] = match.canonical_id

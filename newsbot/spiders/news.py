@@ -29,7 +29,9 @@ from newsbot.items import CaptureContext, capture_context
 from newsbot.pagetype import url_kind
 from newsbot.sitestats import site_key
 from newsbot.spiders.pages import ArticlePages, is_html
-from newsbot.urls import without_tracking
+from newsbot.runtime import Runtime
+from newsbot.sitezones import EarlierRuns
+from newsbot.urls import host_of, without_tracking
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -71,6 +73,10 @@ class NewsSpider(ArticlePages, Spider):
         self.discover_sitemaps = settings.getbool("NEWSBOT_DISCOVER_SITEMAPS")
         self.max_links = settings.getint("NEWSBOT_MAX_LINKS_PER_PAGE")
         self.links = link_extractor(self.max_links)
+        self.site_zones = EarlierRuns(
+            Runtime.of(self.crawler).backend.site_zones(),
+            min_pages=settings.getint("NEWSBOT_ZONE_MIN_PAGES"),
+            agreement=settings.getfloat("NEWSBOT_ZONE_AGREEMENT"))
 
     @staticmethod
     def _load_sources(url: str | None, path: str | None, zone: str | None) -> list[sources.Source]:
@@ -107,6 +113,8 @@ class NewsSpider(ArticlePages, Spider):
         was reached: `candidate` for start URLs and sitemap or feed entries, and its depth."""
         src = self.by_name[source]
         context = capture_context(source, src.timezone, hints or {}, listed or start, depth)
+        if not src.timezone:
+            context["site_zone"] = self.site_zones.zone(host_of(url))
         return Request(without_tracking(url), callback=callback, errback=self.on_error,
                        meta={"newsbot_context": context, "newsbot_depth": depth,
                              "newsbot_start": start})
@@ -270,6 +278,8 @@ class NewsSpider(ArticlePages, Spider):
         stats = self.stats
         if stats is None or reason == "shutdown":
             return
+        if stats.get_value("newsbot/frontier/crawl_done"):  # a shared crawl did work, maybe
+            return  # all of it by other workers (newsbot/frontier/)
         if not stats.get_value("newsbot/start/reachable") and not stats.get_value("newsbot/pages/article"):
             stats.set_value("newsbot/failed", "no start URL reachable")
 

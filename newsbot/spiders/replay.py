@@ -1,13 +1,18 @@
 """The `replay` spider: re-run the pipeline over archived WARCs, offline.
 
     scrapy crawl replay -a warc=archive/warc/            (a file, a folder or a glob)
+    scrapy crawl replay -a warc=... -a shard=2/4 -s NEWSBOT_REDIS_URL=... -s NEWSBOT_REDIS_PREFIX=x
+                                       (the 2nd of 4 shares of the files, one shared state)
 
 Responses are read in capture order and turned into Page items exactly as the
 live spider does (same article test, same numbering), so the same extraction,
 date, dedup and archive pipelines produce the same records, with `warc`
 pointers into the files they came from. Nothing is fetched and no WARC is
 written. Dedup and template state start fresh (a `replay-<run>.sqlite` state
-file) unless `-s NEWSBOT_STATE_FILE=newsbot.sqlite` reuses the crawl's.
+file, or with NEWSBOT_REDIS_URL the prefix ``replay-<run>``) unless
+`-s NEWSBOT_STATE_FILE=newsbot.sqlite` (Redis: `-s NEWSBOT_REDIS_PREFIX=...`) names one.
+Shares (newsbot.shards) share one state, named by NEWSBOT_REDIS_PREFIX; a revisit whose
+original is in another share's file is found by a header-only scan of all the files.
 Works on WARC and ARC files from other tools too: the capture context that
 newsbot archives (site zone, feed date) is then simply absent. Damaged files
 are read as far as they go (newsbot.warc.records); the summary names the files
@@ -28,10 +33,12 @@ from scrapy.http import HtmlResponse
 
 from newsbot.items import CaptureContext, Page, warc_pointer
 from newsbot.runtime import Runtime
+from newsbot.shards import parse_shard, share_of
 from newsbot.sitestats import site_key, site_of
 from newsbot.sources import SourceError
 from newsbot.spiders.pages import ArticlePages
 from newsbot.warc import ReadReport, iter_captures
+from newsbot.warc.reader import resolve_paths
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -73,13 +80,16 @@ class ReplaySpider(ArticlePages, Spider):
         # does not import its HTTP stack for nothing.
         "DOWNLOAD_HANDLERS": dict.fromkeys(("http", "https", "ftp", "s3", "file", "data")),
         "NEWSBOT_STATE_FILE": "replay-{run_id}.sqlite",
+        "NEWSBOT_REDIS_PREFIX": "replay-{run_id}",
     }
 
-    def __init__(self, warc: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, warc: str | None = None, shard: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not warc:
             raise SourceError("give the WARCs to replay: -a warc=FILE|FOLDER|GLOB")
         self.warc = warc
+        self.shard = parse_shard(shard) if shard else None
         self.in_flight = 0
         self.room: asyncio.Event | None = None  # set while fewer than MAX_IN_FLIGHT pages are out
         self.exhausted = self.closing = False
@@ -118,8 +128,19 @@ class ReplaySpider(ArticlePages, Spider):
         self.root = Runtime.of(self.crawler).root  # here: the add-on's ARCHIVE_DIR is set by now
         self.room = asyncio.Event()
         report = ReadReport()  # damaged files are read as far as they go, and reported here
-        captures = iter_captures(self.warc, root=self.root, metadata_window=METADATA_WINDOW,
-                                 report=report)
+        files: Any = self.warc
+        if self.shard is not None:
+            failure = self._shared_state()
+            if failure:
+                if self.stats is not None:
+                    self.stats.set_value("newsbot/failed", failure)
+                self.exhausted = True
+                self._close_when_done()
+                return
+            files = share_of(resolve_paths(self.warc), *self.shard)
+            self._inc("newsbot/replay/share_files", len(files))
+        captures = iter_captures(files, root=self.root, metadata_window=METADATA_WINDOW,
+                                 report=report, originals=None if self.shard is None else self.warc)
         # (reading and gunzipping WARC records happens off the reactor thread, a batch a trip)
         while batch := await asyncio.to_thread(_next_batch, captures):
             found = True
@@ -139,6 +160,16 @@ class ReplaySpider(ArticlePages, Spider):
         self._count(report)
         self.exhausted = True
         self._close_when_done()
+
+    def _shared_state(self) -> str | None:
+        """Why shares cannot run (None: they can): they must claim in one Redis state."""
+        settings = self.crawler.settings
+        if not settings.get("NEWSBOT_REDIS_URL"):
+            return "-a shard= needs NEWSBOT_REDIS_URL: the shares claim in one Redis index"
+        if "{run_id}" in str(settings.get("NEWSBOT_REDIS_PREFIX")):
+            return ("-a shard= needs -s NEWSBOT_REDIS_PREFIX=NAME, the same on every share"
+                    " (a fresh name for a fresh state)")
+        return None
 
     def _replayed(self, capture: Capture) -> Page | None:
         """`_page`, with a capture it cannot turn into a response (a URL or headers Scrapy

@@ -39,6 +39,8 @@ from newsbot.state.sqlite_backend import SqliteBackend
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from scrapy.settings import BaseSettings
+
 __all__ = [
     "BUSY_TIMEOUT_MS", "Checkpointer", "DedupClaims", "DigestStore", "Match", "MemoryBackend",
     "Original", "PayloadDigests", "Recorded", "Records", "SiteZones", "SqliteBackend", "StateBackend",
@@ -47,15 +49,22 @@ __all__ = [
 ]
 
 
-def open_backend(dotted: str, path: Path) -> StateBackend:
-    """The backend ``STATE_BACKEND`` names, opened on the archive's state file path."""
+def open_backend(dotted: str, path: Path, settings: BaseSettings | None = None) -> StateBackend:
+    """The backend ``STATE_BACKEND`` names, opened on the archive's state file path; one
+    with a ``from_settings(settings, path)`` (Redis: its URL, prefix, worker id) is built
+    by that."""
     from scrapy.utils.misc import load_object
 
     factory = load_object(dotted)
+    if settings is not None and hasattr(factory, "from_settings"):
+        built: StateBackend = factory.from_settings(settings, path)
+        return built
     backend: StateBackend = factory(path)
     return backend
 
 
-if TYPE_CHECKING:  # mypy checks that both backends implement every protocol
+if TYPE_CHECKING:  # mypy checks that every backend implements every protocol
+    from newsbot.state.redis_backend import RedisBackend
+
     def _conforms(path: Path) -> list[StateBackend]:
-        return [SqliteBackend(path), MemoryBackend(path)]
+        return [SqliteBackend(path), MemoryBackend(path), RedisBackend(path, url="")]

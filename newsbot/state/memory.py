@@ -80,7 +80,7 @@ class MemoryRecords:
         return article_id in self._articles
 
     def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None,
-               run_id: str) -> None:
+               run_id: str, *, line: tuple[str, int] | None = None) -> None:
         with self._lock:
             if rec["id"] in self._articles:
                 return
@@ -168,6 +168,10 @@ class MemoryDedupIndex:
             return None
         root = self._entries[best[1]].article_id
         return best[1], Match(root, round(best[0], 4))
+
+    def commit_number(self, article_id: str) -> int | None:
+        known = self._by_id.get(article_id)
+        return None if known is None else known + 1
 
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._by_id

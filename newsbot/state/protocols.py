@@ -81,8 +81,10 @@ class Records(Protocol):
         """Whether this article id was recorded: the one place that decides it."""
 
     def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None,
-               run_id: str) -> None:
-        """Mark a written article recorded; idempotent, so crash repair can replay it."""
+               run_id: str, *, line: tuple[str, int] | None = None) -> None:
+        """Mark a written article recorded; idempotent, so crash repair can replay it.
+        ``line``: its JSONL file (relative to the archive) and the offset past its line,
+        which a backend that can lose its last writes (Redis) keeps to re-apply from."""
 
     def recorded_at(self, article_id: str) -> str | None:
         """Capture time of a recorded article."""
@@ -117,6 +119,10 @@ class DedupClaims(Protocol):
         itself), the decision its record is written with. Idempotent per article id:
         a second claim returns the stored decision, so retries and crash repair are safe.
         """
+
+    def commit_number(self, article_id: str) -> int | None:
+        """The claim's place in the global order of claims ("first committed wins"),
+        written to the article's WARC metadata record; None when it was never claimed."""
 
     def __contains__(self, article_id: object) -> bool:
         """Whether the article was claimed."""

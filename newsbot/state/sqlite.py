@@ -220,8 +220,10 @@ class StateStore:
     def is_recorded(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
-    def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None, run_id: str) -> None:
-        """Mark an article as written; idempotent, so crash recovery can replay it."""
+    def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None, run_id: str,
+               *, line: tuple[str, int] | None = None) -> None:
+        """Mark an article as written; idempotent, so crash recovery can replay it (``line``
+        is not kept: SQLite loses no committed batch)."""
         self.begin()
         self.conn.execute(
             "INSERT OR IGNORE INTO articles (id, url, url_key, version, text_hash, duplicate_of,"

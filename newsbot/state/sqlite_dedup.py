@@ -228,6 +228,12 @@ class DedupIndex:
     def __len__(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM dedup_articles").fetchone()[0])
 
+    def commit_number(self, article_id: str) -> int | None:
+        """The row id: claims are numbered in the order they committed."""
+        row = self._conn.execute("SELECT id FROM dedup_articles WHERE article_id = ?",
+                                 (article_id,)).fetchone()
+        return int(row[0]) if row else None
+
     def __contains__(self, article_id: object) -> bool:
         """Whether ``article_id`` was added (the crash protocol re-adds those that were not)."""
         row = self._conn.execute("SELECT 1 FROM dedup_articles WHERE article_id = ?", (article_id,))

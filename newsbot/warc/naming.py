@@ -1,4 +1,5 @@
-"""WARC file names, Heritrix style: ``{prefix}-{timestamp17}-{serial:05d}-{host}.warc.gz``.
+"""WARC file names, Heritrix style: ``{prefix}-{timestamp17}-{serial:05d}-{host}.warc.gz``
+(``{host}~{worker}`` when processes share state through Redis).
 
 A file is written as ``<name>.open`` and renamed when closed, so a reader or an
 indexer never picks up a half-written file and a crash leaves a visible marker
@@ -48,11 +49,14 @@ def timestamp17(when: datetime | None = None) -> str:
 
 
 def warc_filename(prefix: str, serial: int, host: str, when: datetime | None = None,
-                  *, gzip: bool = True) -> str:
-    """The final (closed) name of a WARC file."""
+                  *, gzip: bool = True, worker: str | None = None) -> str:
+    """The final (closed) name of a WARC file; with a worker id (several processes
+    sharing one state: ``NEWSBOT_REDIS_URL``), ``{host}~{worker}``: each part sanitised
+    alone (``sanitize`` would turn the ``~`` into ``_``), so two workers on one host never
+    pick one name."""
     ext = ".warc.gz" if gzip else ".warc"
-    return (f"{sanitize(prefix, 'newsbot')}-{timestamp17(when)}-{serial:05d}-"
-            f"{sanitize(host, 'localhost')}{ext}")
+    who = sanitize(host, "localhost") + (f"~{sanitize(worker, 'worker')}" if worker else "")
+    return f"{sanitize(prefix, 'newsbot')}-{timestamp17(when)}-{serial:05d}-{who}{ext}"
 
 
 def final_path(open_path: Path) -> Path:

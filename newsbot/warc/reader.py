@@ -66,7 +66,8 @@ def iter_captures(paths: str | Path | Iterable[str | Path], *,
                   root: str | Path | None = None,
                   skip_unresolved: bool = True,
                   metadata_window: int | None = None,
-                  report: ReadReport | None = None) -> Iterator[Capture]:
+                  report: ReadReport | None = None,
+                  originals: Iterable[str | Path] | None = None) -> Iterator[Capture]:
     """Yield the HTTP captures of `paths` in file order.
 
     `paths`: a file, a folder (its WARC and ARC files, sorted by name),
@@ -86,13 +87,18 @@ def iter_captures(paths: str | Path | Iterable[str | Path], *,
 
     `report`: filled with what each file gave (records, bad records, where and why
     a file was cut short) as it is read.
+
+    `originals`: the files a revisit's original may be in, when they are more than
+    `paths` (a replay share reads its files, but an original may be in another share's):
+    they are scanned, headers only, once a revisit's original is not among those read.
     """
     files = resolve_paths(paths)
     report = report if report is not None else ReadReport()
+    found = _Originals(resolve_paths(originals) if originals is not None else files)
     if metadata_window is None:
-        captures = _two_passes(files, root, report)
+        captures = _two_passes(files, root, report, found)
     else:
-        captures = _one_pass(files, root, metadata_window, report)
+        captures = _one_pass(files, root, metadata_window, report, found)
     for capture in captures:
         if capture.resolved or not skip_unresolved:
             yield capture
@@ -122,9 +128,8 @@ class ReadReport:
 
 
 def _two_passes(files: list[Path], root: str | Path | None,
-                report: ReadReport) -> Iterator[Capture]:
+                report: ReadReport, originals: _Originals) -> Iterator[Capture]:
     """Each file's metadata first (a quick pass), then its captures with it merged."""
-    originals = _Originals(files)
     metadata = _Metadata(files, originals)
     for index, path in enumerate(files):
         metadata.prepare(index)
@@ -138,10 +143,9 @@ def _two_passes(files: list[Path], root: str | Path | None,
 
 
 def _one_pass(files: list[Path], root: str | Path | None, window: int,
-              report: ReadReport) -> Iterator[Capture]:
+              report: ReadReport, originals: _Originals) -> Iterator[Capture]:
     """Each capture waits `window` records for its metadata; metadata about any other
     record (one yielded long ago) is dropped as it is read."""
-    originals = _Originals(files)
     waiting: deque[tuple[int, Capture]] = deque()
     read = 0
     for path in files:

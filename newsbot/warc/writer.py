@@ -113,7 +113,7 @@ class WarcArchive:
                  prefix: str = "newsbot", max_size: int = 1_000_000_000,
                  info: Mapping[str, Any] | None = None, host: str | None = None,
                  digests: PayloadDigests | None = None, cdxj: bool = True,
-                 compresslevel: int = 6) -> None:
+                 compresslevel: int = 6, worker: str | None = None) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.root = Path(root) if root is not None else self.directory
@@ -121,6 +121,7 @@ class WarcArchive:
         self.prefix = sanitize(prefix, "newsbot")
         self.host = sanitize(host, "localhost") if host else crawler_host()
         self.hostname = host or socket.gethostname()
+        self.worker = worker  # NEWSBOT_WORKER_ID when the state is shared: in file names
         self.max_size = max_size
         self.info = {k: v for k, v in safe_info(info or {}).items()
                      if k.lower() not in _WRITER_FIELDS}
@@ -258,7 +259,7 @@ class WarcArchive:
 
     def _open(self) -> None:
         while True:
-            name = warc_filename(self.prefix, self._serial, self.host)
+            name = warc_filename(self.prefix, self._serial, self.host, worker=self.worker)
             path = self.directory / (name + OPEN_SUFFIX)
             self._serial += 1
             if (self.directory / name).exists():
