@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-    from newsbot.state import DedupClaims, Records, StateBackend
     from newsbot.sitezones import ZoneLearner
+    from newsbot.state import DedupClaims, Records, StateBackend
     from newsbot.templates import TemplateStore
     from newsbot.warcservice import WarcService
 

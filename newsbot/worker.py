@@ -20,8 +20,8 @@ from w3lib.encoding import html_body_declared_encoding
 from newsbot.datesearch import find_dates, guess_site_timezone
 from newsbot.dedup import make_signature
 from newsbot.extract import extract_article
-from newsbot.pagecontent import PageSignals, verdict
 from newsbot.items import CaptureContext, PageResult, text_hash
+from newsbot.pagecontent import PageSignals, verdict
 from newsbot.sitezones import ZoneFacts
 from newsbot.templates import Paragraphs
 from newsbot.urls import article_id

@@ -238,6 +238,7 @@ def test_a_held_back_page_keeps_its_lease_marked_held_until_written(redis_server
     assert (status.pending, status.held) == (0, 0)
 
 
+@pytest.mark.slow  # a process of its own
 def test_without_redis_url_nothing_of_redis_is_imported() -> None:
     code = ("import sys; from scrapy.utils.reactor import install_reactor;"
             "install_reactor('twisted.internet.asyncioreactor.AsyncioSelectorReactor');"
@@ -252,6 +253,7 @@ def test_without_redis_url_nothing_of_redis_is_imported() -> None:
     assert out == ["scrapy.core.scheduler.Scheduler", "False", "False"]
 
 
+@pytest.mark.slow  # a process of its own
 def test_scrapy_status_prints_the_live_figures(redis_server: RedisServer) -> None:
     s = store(redis_server, "w1", shards=64, crawl="live1")
     s.push(9, b"a"), s.push(9, b"b")

@@ -15,6 +15,8 @@ from newsbot.commands.demo import write_sources
 from support.crawls import PROJECT, records, run_scrapy
 from support.redisserver import RedisServer
 
+pytestmark = pytest.mark.slow  # end to end: crawls and replays in subprocesses
+
 ARCHIVES = Path(__file__).resolve().parent / "data" / "archives"
 ONE_WORKER = {"EXTRACT_WORKERS": "1"}
 # One request at a time: the capture order (which copy of a story is first) is then the

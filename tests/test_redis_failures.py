@@ -17,6 +17,8 @@ from test_redis_replay import build_set
 from support.crawls import LOCAL, PROJECT, read_jsonl
 from support.redisserver import RedisServer
 
+pytestmark = pytest.mark.slow  # end to end: crawls and replays in subprocesses
+
 PAGES = 300
 PREFIX = "failures"
 

@@ -25,6 +25,8 @@ from warcio.warcwriter import WARCWriter
 from support.crawls import LOCAL, PROJECT, SHARED, records, run_scrapy
 from support.redisserver import RedisServer
 
+pytestmark = pytest.mark.slow  # end to end: crawls and replays in subprocesses
+
 # The acceptance figure is 2,000 pages (about 130 s a replay here, 6-7 minutes for the
 # test); CI replays 600 (the same 181 pages, more than three copies each) unless told.
 PAGES = int(os.environ.get("NEWSBOT_SHARD_PAGES", "600"))

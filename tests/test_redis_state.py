@@ -111,6 +111,7 @@ def test_warc_names_carry_the_worker_and_recovery_keeps_them(
     assert digests.get(pointers[1].payload_digest) is None  # cut: forgotten in Redis
 
 
+@pytest.mark.slow  # a process of its own
 def test_lines_a_restart_lost_are_re_applied_with_their_decisions(
         redis_aof_server: RedisServer, tmp_path: Path) -> None:
     """Lines confirmed before a restart stay; lines past the offset Redis kept come back,

@@ -47,7 +47,6 @@ class Frontier:
             from newsbot.frontier.ledger import Ledger
             from newsbot.frontier.shards import ShardManager
             from newsbot.frontier.store import FrontierStore
-
             from newsbot.redisconn import connect
             from newsbot.runtime import Runtime
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-
     from twisted.python.failure import Failure
 
     from newsbot.frontier.ledger import Ledger

@@ -27,11 +27,11 @@ from itemadapter import ItemAdapter
 from twisted.internet import task
 
 from newsbot import sitestats
-from newsbot.signals import record_held, record_written
 from newsbot.items import EXPORT_FIELDS
 from newsbot.jsonl import JsonLinesWriter
 from newsbot.repair import repair_interrupted
 from newsbot.runtime import Runtime, safe_name, utc_stamp
+from newsbot.signals import record_held, record_written
 from newsbot.urls import host_of, url_key
 
 if TYPE_CHECKING:

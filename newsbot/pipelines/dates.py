@@ -73,9 +73,8 @@ class DatePipeline:
         then re-read its zone-less times in the zone this run learnt, if any."""
         site = host_of(adapter["url"])
         self.learner.observe(site, facts.evidence)
-        if facts.evidence:
-            if self.store is not None:
-                self.store.observe(site, paragraph_hash(url_key(adapter["url"])), facts.evidence)
+        if facts.evidence and self.store is not None:
+            self.store.observe(site, paragraph_hash(url_key(adapter["url"])), facts.evidence)
         zone = self.learner.reread(site, adapter, facts)
         if zone is not None:
             adapter["zone"] = zone

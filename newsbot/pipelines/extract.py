@@ -21,9 +21,9 @@ from scrapy.exceptions import DropItem
 from newsbot import norecord
 from newsbot.dates import local_time
 from newsbot.items import Article, CaptureContext, Page, PageResult
+from newsbot.pagetype import is_candidate
 from newsbot.pipelines.order import CaptureOrder
 from newsbot.pool import make_pool, process_page
-from newsbot.pagetype import is_candidate
 from newsbot.urls import article_id, host_of
 
 if TYPE_CHECKING:

@@ -27,10 +27,10 @@ from newsbot.dates import normalize_date
 from newsbot.failures import describe, failure_key
 from newsbot.items import CaptureContext, capture_context
 from newsbot.pagetype import url_kind
-from newsbot.sitestats import site_key
-from newsbot.spiders.pages import ArticlePages, is_html
 from newsbot.runtime import Runtime
+from newsbot.sitestats import site_key
 from newsbot.sitezones import EarlierRuns
+from newsbot.spiders.pages import ArticlePages, is_html
 from newsbot.urls import host_of, without_tracking
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ run's recovery, run leases expire).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -44,7 +45,5 @@ def _end_children() -> None:
         child.terminate()
     server = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
     if server:
-        try:
+        with contextlib.suppress(OSError):  # already gone
             os.kill(server, signal.SIGTERM)
-        except OSError:
-            pass  # already gone

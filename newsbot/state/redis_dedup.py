@@ -27,6 +27,7 @@ highest score and on a tie the earliest copy).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from newsbot.dedup import NUM_PERM, SIGNATURE_VERSION
@@ -115,7 +116,7 @@ if not too_short then
 end
 if root ~= '' then return {id, root .. '\\t' .. score, 0} end
 return {id, '', 0}
-""" % {"perm": NUM_PERM, "record": RECORD}
+""" % {"perm": NUM_PERM, "record": RECORD}  # noqa: UP031 - Lua is full of braces
 
 
 # KEYS: n, ids, names, rec, then one band key per band field. ARGV: run_id, count, then
@@ -138,7 +139,7 @@ for i = 5, #KEYS do
   redis.call('HSET', KEYS[i], field, (redis.call('HGET', KEYS[i], field) or '') .. struct.pack('<I4', id))
 end
 return count
-""" % {"record": RECORD}
+""" % {"record": RECORD}  # noqa: UP031 - Lua is full of braces
 
 
 def _bands(sig: Signature, bands: int, rows: int) -> tuple[list[int], list[int]]:
@@ -180,7 +181,7 @@ class RedisDedupIndex:
                     "rows": str(self.rows), "bucket_bits": str(BUCKET_BITS)}
         client, meta = self.state.conn.client, self.state.key("d:meta")
         for name, value in expected.items():
-            self.state.conn.call(lambda: client.hsetnx(meta, name, value))
+            self.state.conn.call(partial(client.hsetnx, meta, name, value))
         stored = {k.decode(): v.decode()
                   for k, v in self.state.conn.call(lambda: client.hgetall(meta)).items()}
         wrong = {k: stored.get(k) for k, v in expected.items() if stored.get(k) != v}

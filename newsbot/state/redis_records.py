@@ -26,6 +26,7 @@ import logging
 import threading
 import time
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -289,7 +290,7 @@ class RedisRecords:
             for rel in sorted(run["outputs"].values()):
                 field = f"{run_id}|{rel}"
                 known = self.state.conn.call(
-                    lambda: self.state.conn.client.hget(self._keys["off"], field))
+                    partial(self.state.conn.client.hget, self._keys["off"], field))
                 for record, end in read_lines_from(self.state.root / rel, int(known or 0)):
                     self.record(record, url_key(record["url"]), _hash(record), run_id,
                                 line=(rel, end))

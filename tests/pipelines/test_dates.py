@@ -1,4 +1,4 @@
-"""DateStatsPipeline: counts where dates came from and what has none; never drops."""
+"""DatePipeline: counts where dates came from and what has none; never drops."""
 
 from __future__ import annotations
 
@@ -7,14 +7,20 @@ import logging
 import pytest
 from scrapy.crawler import Crawler
 
-from newsbot.pipelines.dates import DateStatsPipeline
+from newsbot.pipelines.dates import DatePipeline
 from support.crawler import build
 
 from .conftest import STORY, article
 
 
+def opened(crawler: Crawler) -> DatePipeline:
+    stage = build(DatePipeline, crawler)
+    stage.open_spider()
+    return stage
+
+
 def test_dated_articles_are_counted_by_source_and_precision(crawler: Crawler) -> None:
-    stage = build(DateStatsPipeline, crawler)
+    stage = opened(crawler)
     item = article("http://news.example/a.html", STORY, published="2025-12-15T19:43:00Z",
                    published_source="jsonld", published_precision="minute")
     day = article("http://news.example/b.html", STORY, published="2025-12-15T00:00:00Z",
@@ -29,7 +35,7 @@ def test_dated_articles_are_counted_by_source_and_precision(crawler: Crawler) ->
 
 def test_undated_articles_are_kept_counted_and_logged(crawler: Crawler,
                                                      caplog: pytest.LogCaptureFixture) -> None:
-    stage = build(DateStatsPipeline, crawler)
+    stage = opened(crawler)
     item = article("http://news.example/undated.html", STORY, source="Example")
     with caplog.at_level(logging.INFO, logger="newsbot.pipelines.dates"):
         assert stage.process_item(item) is item
@@ -40,7 +46,7 @@ def test_undated_articles_are_kept_counted_and_logged(crawler: Crawler,
 
 
 def test_items_without_dates_pass_uncounted(crawler: Crawler) -> None:
-    stage = build(DateStatsPipeline, crawler)
+    stage = opened(crawler)
     other = {"url": "http://news.example/x"}
     assert stage.process_item(other) is other
     assert not any(k.startswith("newsbot/date/") for k in crawler.stats.get_stats())
