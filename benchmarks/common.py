@@ -163,7 +163,7 @@ def plain_loop(warc: Path) -> Timed:
 
 def own_loop(warc: Path) -> Timed:
     """newsbot's own per-page work (same options and fallbacks), one process."""
-    code = LOOP.format(setup="from newsbot.worker import process_page",
+    code = LOOP.format(setup="from newsbot.extraction.page import process_page",
                        call='process_page(url, body, "utf-8", {})')
     return run_timed([PYTHON, "-c", code, str(warc)])
 

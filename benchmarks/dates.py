@@ -23,8 +23,8 @@ import dateparser
 import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from a checkout
-from newsbot.dates import normalize_date
-from newsbot.datesearch import find_dates, guess_site_timezone
+from newsbot.dates.parse import normalize_date
+from newsbot.dates.search import find_dates, guess_site_timezone
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEFAULT_BENCH = SHARED / "benchmarks" / "article-extraction"

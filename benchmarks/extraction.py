@@ -39,8 +39,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from a checkout
 import trafilatura
 from trafilatura.utils import load_html
 
-from newsbot.cleanup import Block, CleanupRule, PageFacts, clean_blocks
-from newsbot.extract import (
+from newsbot.extraction.article import (
     DEFAULT_OPTIONS,
     ExtractOptions,
     detect_language,
@@ -50,7 +49,8 @@ from newsbot.extract import (
     page_facts,
     page_headlines,
 )
-from newsbot.fallback import (
+from newsbot.extraction.cleanup import Block, CleanupRule, PageFacts, clean_blocks
+from newsbot.extraction.fallback import (
     FallbackRule,
     choose_body,
     needs_second_opinion,

@@ -39,10 +39,10 @@ sys.path.insert(0, str(SHARED / "tools"))
 import trafilatura
 from trafilatura.utils import load_html
 
-from newsbot.datesearch import find_dates, guess_site_timezone
-from newsbot.extract import extract_metadata
-from newsbot.timezones import get_zone
-from newsbot.worker import decode
+from newsbot.dates.search import find_dates, guess_site_timezone
+from newsbot.dates.zones import get_zone
+from newsbot.extraction.article import extract_metadata
+from newsbot.extraction.page import decode
 
 DEFAULT_CORPUS = SHARED / "benchmarks" / "news-dev"
 FIELDS = (("title_exact", "title"), ("authors_recall", "auth R"),

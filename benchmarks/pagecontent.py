@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 from generalisation import half
 from trafilatura.utils import load_html
 
-from newsbot.extract import extract_article
+from newsbot.extraction.article import extract_article
+from newsbot.extraction.page import decode
 from newsbot.pagecontent import PageSignals, verdict
 from newsbot.pagetype import page_kind
-from newsbot.worker import decode
 
 
 def pages(shared: Path) -> Iterator[tuple[str, str, Path, str | None]]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
+    from newsbot.dates.sitezones import ZoneFacts
     from newsbot.dedup import Signature
-    from newsbot.sitezones import ZoneFacts
     from newsbot.templates import Paragraphs
 
 SCHEMA_VERSION = 1
@@ -45,7 +45,7 @@ class CaptureContext(TypedDict, total=False):
     hints: dict[str, str]  # sitemap/feed dates of the entry that led here
     candidate: bool  # a start URL, sitemap or feed entry, or a capture of another tool's WARC
     depth: int  # listing pages followed from a start page
-    site_zone: str | None  # the site's zone learnt before this run (newsbot.sitezones)
+    site_zone: str | None  # the site's zone learnt before this run (newsbot.dates.sitezones)
     listed: bool  # what contexts archived before `candidate` said of sitemap/feed entries
     default_timezone: str | None
     fetched_at: str

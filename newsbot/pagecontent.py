@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsbot.fallback import MIN_EXTRACTED_SIZE
+from newsbot.extraction.fallback import MIN_EXTRACTED_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

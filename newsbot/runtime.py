@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-    from newsbot.sitezones import ZoneLearner
+    from newsbot.dates.sitezones import ZoneLearner
     from newsbot.state import DedupClaims, Records, StateBackend
     from newsbot.templates import TemplateStore
-    from newsbot.warcservice import WarcService
+    from newsbot.warc.service import WarcService
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from newsbot.authors import site_keys
-from newsbot.datesources import H1, JSONLD, load_json_ld, select
+from newsbot.dates.sources import H1, JSONLD, load_json_ld, select
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -112,8 +112,8 @@ the envoys of the United States would return to the German capital next week.</p
 def test_page_authors_title_and_credit_through_the_pipeline_hooks() -> None:
     from lxml import html
 
-    from newsbot.extract import extract_metadata
-    from newsbot.worker import process_page
+    from newsbot.extraction.article import extract_metadata
+    from newsbot.extraction.page import process_page
 
     url = "https://www.example-times.com/world/talks"
     fields = extract_metadata(html.fromstring(PAGE), url)

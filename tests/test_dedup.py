@@ -247,8 +247,8 @@ def _news_dev(set_name: str, page_id: str) -> dict[str, object]:
 
 def _page_text(set_name: str, page_id: str) -> str:
     """The article text newsbot extracts from a news-dev page (for sets without body truth)."""
-    from newsbot.extract import extract_article
-    from newsbot.worker import decode
+    from newsbot.extraction.article import extract_article
+    from newsbot.extraction.page import decode
 
     page = _news_dev(set_name, page_id)
     body = gzip.decompress((NEWS_DEV / set_name / "html" / f"{page_id}.html.gz").read_bytes())

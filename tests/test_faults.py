@@ -1,4 +1,4 @@
-"""A hostile web: one crawl of tests/faultsite.py, then one test per fault class.
+"""A hostile web: one crawl of the fault site (tests/support/faultsite/), then one test per fault class.
 
 Each test checks the outcome of its fault, not only that nothing raised: the
 crawl finished, the raw exchange is in the WARC where there was one, the fault

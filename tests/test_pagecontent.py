@@ -8,9 +8,9 @@ import json
 import pytest
 from trafilatura.utils import load_html
 
-from newsbot.extract import extract_article
+from newsbot.extraction.article import extract_article
+from newsbot.extraction.page import decode
 from newsbot.pagecontent import BodyFigures, PageSignals, has_buy_box, verdict
-from newsbot.worker import decode
 from support.crawls import SHARED
 
 PROSE = ("The council voted on Tuesday to close the old harbour bridge to cars for good, after "

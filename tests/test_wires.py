@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.cleanup import furniture_kind, words
+from newsbot.extraction.cleanup import furniture_kind, words
 from newsbot.templates import Paragraphs
 from newsbot.wires import AGENCIES, GENERIC, detect_wires, strip_syndication
 

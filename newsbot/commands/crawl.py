@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newsbot.pool import start_server
+from newsbot.extraction.pool import start_server
 from newsbot.summary import EXIT_FAILED
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 
 from newsbot.items import warc_pointer
-from newsbot.warcservice import WarcService, exchange_from
+from newsbot.warc.service import WarcService, exchange_from
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from newsbot.dates import normalize_date
+from newsbot.dates.parse import normalize_date
 from newsbot.pagetype import url_kind
 from newsbot.runtime import Runtime
 from newsbot.urls import url_key

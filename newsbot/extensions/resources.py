@@ -40,7 +40,7 @@ class CrawlResources:
         except StateUnavailable as exc:  # no Redis, a worker id in use: nothing can be done
             exit_fatal(str(exc))
         if warc_enabled:
-            from newsbot.warcservice import WarcService  # warcio, only for crawls that write
+            from newsbot.warc.service import WarcService  # warcio, only for crawls that write
 
             runtime.warc = WarcService.open(crawler)
 

@@ -13,7 +13,7 @@ The first pages of a site arrive before its template (the paragraphs it
 repeats everywhere) is known. Their records wait here, unrecorded, until the
 site has enough pages for the template store to judge (or the crawl ends),
 and are then cleaned with what it learnt, their zone-less times read in the
-zone the site's pages showed by then (`newsbot.sitezones`); a crash before that loses nothing,
+zone the site's pages showed by then (`newsbot.dates.sitezones`); a crash before that loses nothing,
 since unrecorded pages are simply fetched again.
 """
 
@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from scrapy.signalmanager import SignalManager
     from scrapy.statscollectors import StatsCollector
 
-    from newsbot.sitezones import ZoneFacts
+    from newsbot.dates.sitezones import ZoneFacts
     from newsbot.templates import Paragraphs
-    from newsbot.warcservice import WarcService
+    from newsbot.warc.service import WarcService
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class ArticleArchivePipeline:
         return templates is None or templates.site_pages(site) >= templates.min_pages
 
     def _zone_pending(self, site: str, held: Held) -> bool:
-        """Whether a record's zone-less times wait for the site's zone (newsbot.sitezones)."""
+        """Whether a record's zone-less times wait for the site's zone (newsbot.dates.sitezones)."""
         learner = self.runtime.zones
         return learner is not None and held.zoning is not None and learner.pending(site, held.zoning)
 

@@ -3,7 +3,7 @@
 The dates themselves are found in the extraction workers, in the zone the source states,
 else the one learnt in the site's earlier runs (archived in each capture's context), else
 the one the page's language and domain suggest. Here, in capture order, each page's zoned
-times are counted for its site (`newsbot.sitezones`), and once this run's evidence names
+times are counted for its site (`newsbot.dates.sitezones`), and once this run's evidence names
 the site's zone, the zone-less times of its later pages are re-read in it. Deciding here,
 not in the workers, keeps the records independent of the number of workers; a replay
 reads the same contexts in the same order and decides the same.
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 
 from newsbot import sitestats
+from newsbot.dates.sitezones import ZoneFacts, ZoneLearner
 from newsbot.runtime import Runtime
-from newsbot.sitezones import ZoneFacts, ZoneLearner
 from newsbot.templates import paragraph_hash
 from newsbot.urls import host_of, url_key
 

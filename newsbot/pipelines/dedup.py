@@ -4,7 +4,7 @@ A thin adapter over the state backend's dedup index (`DedupClaims`: SQLite's
 MinHash + LSH bands in the state file). Each article is claimed in one atomic
 call that matches and adds, so two crawls sharing the index never both record
 a canonical of one story. Items arrive in capture order (see
-pipelines/order.py), so within a crawl the first copy captured is the canonical one. A new version of a page already
+extraction/order.py), so within a crawl the first copy captured is the canonical one. A new version of a page already
 recorded is a correction, not a copy, and is not matched.
 """
 

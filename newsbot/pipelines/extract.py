@@ -19,11 +19,11 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from newsbot import norecord
-from newsbot.dates import local_time
+from newsbot.dates.parse import local_time
+from newsbot.extraction.order import CaptureOrder
+from newsbot.extraction.pool import make_pool, process_page
 from newsbot.items import Article, CaptureContext, Page, PageResult
 from newsbot.pagetype import is_candidate
-from newsbot.pipelines.order import CaptureOrder
-from newsbot.pool import make_pool, process_page
 from newsbot.urls import article_id, host_of
 
 if TYPE_CHECKING:

@@ -23,13 +23,13 @@ from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 
 from newsbot import discovery, norecord, sources
-from newsbot.dates import normalize_date
+from newsbot.dates.parse import normalize_date
+from newsbot.dates.sitezones import EarlierRuns
 from newsbot.failures import describe, failure_key
 from newsbot.items import CaptureContext, capture_context
 from newsbot.pagetype import url_kind
 from newsbot.runtime import Runtime
 from newsbot.sitestats import site_key
-from newsbot.sitezones import EarlierRuns
 from newsbot.spiders.pages import ArticlePages, is_html
 from newsbot.urls import host_of, without_tracking
 

@@ -10,9 +10,9 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newsbot.extraction.pool import InProcessExecutor
 from newsbot.items import Article, Page
 from newsbot.pipelines.extract import ExtractionPipeline
-from newsbot.pool import InProcessExecutor
 from support.crawler import build, run
 
 from .conftest import BERLIN, MARKETS, page_of

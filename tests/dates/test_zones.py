@@ -1,4 +1,4 @@
-"""newsbot.timezones: which zone a site, an abbreviation or a printed offset means."""
+"""newsbot.dates.zones: which zone a site, an abbreviation or a printed offset means."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from lxml import html
 
-from newsbot.timezones import (
+from newsbot.dates.zones import (
     country_zone,
     fixed_offset,
     get_zone,

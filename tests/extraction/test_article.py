@@ -1,19 +1,19 @@
-"""Tests of newsbot.extract (and the cleanup and fallback rules beneath it)."""
+"""Tests of newsbot.extraction.article (and the cleanup and fallback rules beneath it)."""
 
 from __future__ import annotations
 
 import lxml.html
 import pytest
 
-from newsbot.cleanup import Block, PageFacts, clean_blocks, furniture_kind
-from newsbot.extract import (
+from newsbot.extraction.article import (
     ExtractOptions,
     canonical_url,
     extract_article,
     page_language,
     split_authors,
 )
-from newsbot.fallback import (
+from newsbot.extraction.cleanup import Block, PageFacts, clean_blocks, furniture_kind
+from newsbot.extraction.fallback import (
     FallbackRule,
     accept_second,
     choose_body,
@@ -401,7 +401,7 @@ def test_html_blocks_split_on_block_elements() -> None:
 
 def test_failed_first_extraction_is_rescued(monkeypatch: pytest.MonkeyPatch) -> None:
     """When trafilatura finds nothing, readability's body is taken, and cleaned the same way."""
-    monkeypatch.setattr("newsbot.extract.bare_extraction", lambda *args, **kwargs: None)
+    monkeypatch.setattr("newsbot.extraction.article.bare_extraction", lambda *args, **kwargs: None)
     result = extract_article(seed_page(), URL)
     assert result is not None
     assert all(p[:50] in result["text"] for p in BODY)
@@ -426,7 +426,7 @@ def test_slideshow_captions_are_dropped_and_numbers_in_prose_kept() -> None:
 def test_when_both_opinions_find_nothing_trafilatura_is_asked_for_recall(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A body the precision pass and readability both miss is still kept."""
-    import newsbot.extract as extract
+    import newsbot.extraction.article as extract
 
     real = extract.bare_extraction
     asked: list[dict[str, object]] = []

@@ -1,6 +1,6 @@
 """The extraction worker pool, and the one name the crawl process pickles to it.
 
-Workers are forked from a server process that has imported newsbot.worker
+Workers are forked from a server process that has imported newsbot.extraction.page
 (trafilatura, dateparser, lxml) once; the crawl process itself never imports
 them, which keeps its start-up short and its memory small.
 """
@@ -23,13 +23,13 @@ IN_PROCESS = -1  # EXTRACT_WORKERS value: extract in the crawl's own thread, no 
 
 def process_page(url: str, body: bytes, encoding: str | None,
                  context: CaptureContext) -> PageResult:
-    """Runs in a worker: see newsbot.worker.process_page."""
-    from newsbot.worker import process_page as work
+    """Runs in a worker: see newsbot.extraction.page.process_page."""
+    from newsbot.extraction.page import process_page as work
 
     return work(url, body, encoding, context)
 
 
-WORKER_MODULES = ["newsbot.worker", "datasketch"]  # datasketch: newsbot.dedup imports it late
+WORKER_MODULES = ["newsbot.extraction.page", "datasketch"]  # datasketch: newsbot.dedup imports it late
 
 
 def warm_up() -> None:
@@ -63,7 +63,7 @@ class InProcessExecutor(Executor):
 
 
 def make_pool(workers: int) -> Executor:
-    """Workers forked from a clean server process that has already imported newsbot.worker,
+    """Workers forked from a clean server process that has already imported newsbot.extraction.page,
     started at once, so their start-up overlaps the crawl's own; ``IN_PROCESS`` (-1): none,
     every page extracted in this thread."""
     if workers == IN_PROCESS:

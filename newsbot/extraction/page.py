@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from trafilatura.utils import decode_file, load_html
 from w3lib.encoding import html_body_declared_encoding
 
-from newsbot.datesearch import find_dates, guess_site_timezone
+from newsbot.dates.search import find_dates, guess_site_timezone
+from newsbot.dates.sitezones import ZoneFacts
 from newsbot.dedup import make_signature
-from newsbot.extract import extract_article
+from newsbot.extraction.article import extract_article
 from newsbot.items import CaptureContext, PageResult, text_hash
 from newsbot.pagecontent import PageSignals, verdict
-from newsbot.sitezones import ZoneFacts
 from newsbot.templates import Paragraphs
 from newsbot.urls import article_id
 from newsbot.wires import detect_wires

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsbot.worker import decode
+from newsbot.extraction.page import decode
 from support import faultsite
 
 PAGE = faultsite.article_html(*faultsite.ARTICLES["river-cleanup"]).encode()
@@ -34,7 +34,7 @@ def test_legacy_bytes_declared_utf8_still_fall_back() -> None:
 
 
 def test_lying_charsets_fall_back_by_meta_then_language() -> None:
-    from newsbot.worker import decode
+    from newsbot.extraction.page import decode
 
     cp1252 = faultsite.article_html(faultsite.CP1252_TITLE, faultsite.CP1252_PARAS).encode("cp1252")
     text, fallback = decode(cp1252, "utf-8")

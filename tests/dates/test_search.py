@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import lxml.html
 import pytest
 
-from newsbot.datesearch import find_dates, guess_site_timezone
+from newsbot.dates.search import find_dates, guess_site_timezone
 
 NOW = datetime(2025, 12, 16, 12, 0, tzinfo=timezone.utc)
 URL = "https://news.example.com/world/berlin-talks"

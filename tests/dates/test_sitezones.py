@@ -1,11 +1,11 @@
-"""A site's zone learnt from its pages' printed offsets (newsbot.sitezones)."""
+"""A site's zone learnt from its pages' printed offsets (newsbot.dates.sitezones)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from newsbot.dates import parse_date
-from newsbot.sitezones import (
+from newsbot.dates.parse import parse_date
+from newsbot.dates.sitezones import (
     EarlierRuns,
     ZoneFacts,
     ZoneLearner,

@@ -23,7 +23,7 @@ from lxml.html import fragment_fromstring
 from readability import Document as Readability
 from trafilatura.settings import DEFAULT_CONFIG
 
-from newsbot.cleanup import Block
+from newsbot.extraction.cleanup import Block
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -7,7 +7,7 @@ the same day: sites often put only the day in their metadata and the time in the
 Candidates printing the same moment are read as one (`_same_moment`): a zone one of them
 states applies to the others, and the offset a visible date line shows is the one the
 record's local time carries (`_shown_offset`). The sources themselves are read in
-`newsbot.datesources`, which skips dates in captions, related-story lists, comments,
+`newsbot.dates.sources`, which skips dates in captions, related-story lists, comments,
 sidebars and teasers. Where no source gives a date, htmldate's extensive search has the
 last word.
 The tree is only read, never changed: the caller hands it to trafilatura afterwards.
@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from newsbot.dates import ParsedDate, parse_date
-from newsbot.datesources import (
+from newsbot.dates.parse import ParsedDate, parse_date
+from newsbot.dates.sitezones import evidence
+from newsbot.dates.sources import (
     Kind,
     Layout,
     Source,
@@ -33,8 +34,7 @@ from newsbot.datesources import (
     from_url,
     load_json_ld,
 )
-from newsbot.sitezones import evidence
-from newsbot.timezones import get_zone, guess_site_timezone
+from newsbot.dates.zones import get_zone, guess_site_timezone
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsbot.dates import ParsedDate, normalize_date, parse_date
+from newsbot.dates.parse import ParsedDate, normalize_date, parse_date
 
 NOW = datetime(2025, 12, 16, 10, 30, 45, tzinfo=timezone.utc)
 KOLKATA, LONDON, DUBLIN = "Asia/Kolkata", "Europe/London", "Europe/Dublin"
@@ -343,7 +343,7 @@ def test_rendered_instants_round_trip(moment: datetime, tz: str | None) -> None:
 
 
 def test_local_time_is_the_same_instant_in_the_site_zone() -> None:
-    from newsbot.dates import local_time
+    from newsbot.dates.parse import local_time
 
     assert local_time("2025-12-15T19:43:00Z", "Asia/Kolkata") == "2025-12-16T01:13:00+05:30"
     assert local_time("2023-11-09T03:28:35Z", "America/New_York") == "2023-11-08T22:28:35-05:00"

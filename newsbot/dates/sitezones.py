@@ -22,13 +22,13 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from newsbot.dates import at_offset, local_time
-from newsbot.timezones import country_zones, get_zone
+from newsbot.dates.parse import at_offset, local_time
+from newsbot.dates.zones import country_zones, get_zone
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, MutableMapping
 
-    from newsbot.dates import ParsedDate
+    from newsbot.dates.parse import ParsedDate
     from newsbot.state import SiteZones
 
 ZERO = timedelta(0)

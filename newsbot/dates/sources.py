@@ -1,4 +1,4 @@
-"""Where an article page prints its dates, read source by source (newsbot.datesearch chooses).
+"""Where an article page prints its dates, read source by source (newsbot.dates.search chooses).
 
 Each reader yields (kind, raw string) pairs, most trusted first within its source: JSON-LD
 article objects, meta tags (names compared with ``:``, ``_``, ``-`` and ``.`` alike),
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsbot.dates import parse_date
+from newsbot.dates.parse import parse_date
 from newsbot.schemaorg import ARTICLE_TYPES
 
 if TYPE_CHECKING:

@@ -2,10 +2,10 @@
 
 The body comes from trafilatura's main extractor in fast precision mode, which
 is about twice as fast as its defaults and on the public benchmark about as
-good; where a cheap signal says it failed, `newsbot.fallback` asks
+good; where a cheap signal says it failed, `newsbot.extraction.fallback` asks
 readability-lxml for a second opinion, and where both found next to nothing,
 trafilatura runs again with its own fallbacks and no precision focus (a body
-lost is lost from the archive); `newsbot.cleanup` then drops what
+lost is lost from the archive); `newsbot.extraction.cleanup` then drops what
 general rules recognise as furniture (headline and standfirst repeated at the
 top, share, newsletter and "read more" lines, date, byline and contact lines).
 Metadata is read with trafilatura's metadata helpers, skipping its date
@@ -42,7 +42,7 @@ from trafilatura.utils import LANGID_FLAG, language_classifier, load_html
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsbot.authors import normalise_authors, page_bylines
-from newsbot.cleanup import (
+from newsbot.extraction.cleanup import (
     DEFAULT_CLEANUP,
     Block,
     CleanupRule,
@@ -50,7 +50,7 @@ from newsbot.cleanup import (
     blocks_from_xml,
     clean_blocks,
 )
-from newsbot.fallback import (
+from newsbot.extraction.fallback import (
     DEFAULT_RULE,
     MIN_EXTRACTED_SIZE,
     FallbackRule,
@@ -80,7 +80,7 @@ class ExtractOptions:
     favor_precision: bool = True  # trafilatura focus: precision drops more furniture
     fast: bool = True  # trafilatura without its own fallback extractors
     second_opinion: bool = True  # readability-lxml where the first extraction looks failed
-    clean: bool = True  # general furniture rules (newsbot.cleanup)
+    clean: bool = True  # general furniture rules (newsbot.extraction.cleanup)
     include_tables: bool = True
     fallback: FallbackRule = DEFAULT_RULE  # when to ask readability and take its answer
     cleanup: CleanupRule = DEFAULT_CLEANUP  # thresholds of the furniture rules

@@ -1,4 +1,4 @@
-"""CaptureOrder (newsbot/pipelines/order.py): released in capture order, whatever order
+"""CaptureOrder (newsbot/extraction/order.py): released in capture order, whatever order
 the workers finish in."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from newsbot.pipelines.order import CaptureOrder
+from newsbot.extraction.order import CaptureOrder
 
 
 def test_capture_order_releases_in_sequence() -> None:

@@ -1,0 +1,1 @@
+"""Unit tests of newsbot/dates/, one file a module."""

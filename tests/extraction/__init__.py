@@ -1,0 +1,1 @@
+"""Unit tests of newsbot/extraction/, one file a module."""
