@@ -116,7 +116,7 @@ if not too_short then
 end
 if root ~= '' then return {id, root .. '\\t' .. score, 0} end
 return {id, '', 0}
-""" % {"perm": NUM_PERM, "record": RECORD}  # noqa: UP031 - Lua is full of braces
+""" % {"perm": NUM_PERM, "record": RECORD}
 
 
 # KEYS: n, ids, names, rec, then one band key per band field. ARGV: run_id, count, then
@@ -139,7 +139,7 @@ for i = 5, #KEYS do
   redis.call('HSET', KEYS[i], field, (redis.call('HGET', KEYS[i], field) or '') .. struct.pack('<I4', id))
 end
 return count
-""" % {"record": RECORD}  # noqa: UP031 - Lua is full of braces
+""" % {"record": RECORD}
 
 
 def _bands(sig: Signature, bands: int, rows: int) -> tuple[list[int], list[int]]:
