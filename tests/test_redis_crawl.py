@@ -101,6 +101,7 @@ def test_a_worker_id_in_use_is_refused_in_one_line(redis_server: RedisServer,
     try:
         proc = run_scrapy("crawl", "replay", "-a", f"warc={ARCHIVES}", archive=tmp_path / "a",
                           settings={"NEWSBOT_REDIS_URL": redis_server.url,
+                                    "NEWSBOT_REDIS_PREFIX": "newsbot",  # the holder's archive
                                     "NEWSBOT_WORKER_ID": "busy"}, check=False)
     finally:
         holder.close()
