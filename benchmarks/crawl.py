@@ -25,9 +25,22 @@ from common import BENCH, OUT, PYTHON, ROOT, pages, plain_loop, run_timed, write
 sys.path.insert(0, str(ROOT))
 from newsbot.demo.server import serve_folder
 
-LOCAL = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=32",
-         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "ROBOTSTXT_OBEY=0",
-         "-s", "NEWSBOT_PROGRESS_INTERVAL=0", "-s", "LOG_LEVEL=WARNING"]
+LOCAL = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "CONCURRENT_REQUESTS=32",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+    "-s",
+    "ROBOTSTXT_OBEY=0",
+    "-s",
+    "NEWSBOT_PROGRESS_INTERVAL=0",
+    "-s",
+    "LOG_LEVEL=WARNING",
+]
 
 
 def build_site(root: Path, items: list[tuple[str, bytes]]) -> None:
@@ -39,7 +52,9 @@ def build_site(root: Path, items: list[tuple[str, bytes]]) -> None:
         locs.append(f"<url><loc>{{{{base}}}}/p/{i:05d}.html</loc></url>")
     (root / "sitemap.xml").write_text(
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        + "".join(locs) + "</urlset>")
+        + "".join(locs)
+        + "</urlset>"
+    )
 
 
 def crawl(items: list[tuple[str, bytes]], extra: list[str] | None = None) -> tuple[float, float]:
@@ -48,8 +63,22 @@ def crawl(items: list[tuple[str, bytes]], extra: list[str] | None = None) -> tup
         root = Path(tmp) / "site"
         build_site(root, items)
         with serve_folder(root) as server:
-            timed = run_timed([PYTHON, "-m", "scrapy", "crawl", "news", "-a", f"url={server.url('/sitemap.xml')}",
-                               "-s", f"ARCHIVE_DIR={tmp}/archive", *LOCAL, *(extra or [])], cwd=ROOT)
+            timed = run_timed(
+                [
+                    PYTHON,
+                    "-m",
+                    "scrapy",
+                    "crawl",
+                    "news",
+                    "-a",
+                    f"url={server.url('/sitemap.xml')}",
+                    "-s",
+                    f"ARCHIVE_DIR={tmp}/archive",
+                    *LOCAL,
+                    *(extra or []),
+                ],
+                cwd=ROOT,
+            )
     return timed.seconds, timed.peak_rss_mb
 
 
@@ -62,12 +91,21 @@ def throughput(n: int, bench: Path, rounds: int) -> None:
     cols = "".join(f"{f'#{i + 1}':>8}" for i in range(rounds))
     print(f"crawl benchmark: {n} pages from 127.0.0.1, {rounds} rounds")
     print(f"  {'seconds per round':<46}{cols}{'median':>9}{'pages/s':>9}")
-    for name, times in (("plain trafilatura loop (1 process, from WARC)", plain),
-                        ("newsbot crawl, full pipeline", ours)):
+    for name, times in (
+        ("plain trafilatura loop (1 process, from WARC)", plain),
+        ("newsbot crawl, full pipeline", ours),
+    ):
         median = statistics.median(times)
-        print(f"  {name:<46}" + "".join(f"{t:8.1f}" for t in times) + f"{median:9.1f}{n / median:9.1f}")
-    print(f"  {'crawl / plain loop':<46}" + "".join(f"{x:7.2f}x" for x in ratios)
-          + f"{statistics.median(ratios):8.2f}x   (target >= 1.1x)")
+        print(
+            f"  {name:<46}"
+            + "".join(f"{t:8.1f}" for t in times)
+            + f"{median:9.1f}{n / median:9.1f}"
+        )
+    print(
+        f"  {'crawl / plain loop':<46}"
+        + "".join(f"{x:7.2f}x" for x in ratios)
+        + f"{statistics.median(ratios):8.2f}x   (target >= 1.1x)"
+    )
     print(f"  peak RSS of the crawl: {max(r[2] for r in runs):.0f} MB")
 
 
@@ -79,11 +117,15 @@ def memory(sizes: list[int], bench: Path) -> None:
         print(f"  crawl of {n:6d} pages: {seconds:7.1f} s, peak RSS {rss:6.0f} MB", flush=True)
     base = results[0][2]
     for n, _, rss in results[1:]:
-        print(f"  peak RSS {n} / {results[0][0]} pages: {rss / base:5.2f}x   (target <= 1.25x, < 600 MB)")
+        print(
+            f"  peak RSS {n} / {results[0][0]} pages: {rss / base:5.2f}x   (target <= 1.25x, < 600 MB)"
+        )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--memory", type=int, nargs="+")

@@ -22,9 +22,16 @@ from support import outletsite
 from support.outletsite import serve_outlets
 from support.redisserver import RedisServer
 
-SETTINGS = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "ROBOTSTXT_OBEY": "0",
-            "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "NEWSBOT_PROGRESS_INTERVAL": "0",
-            "EXTRACT_WORKERS": "1", "NEWSBOT_IDLE_CLOSE": "1", "LOG_LEVEL": "WARNING"}
+SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": "0",
+    "DOWNLOAD_DELAY": "0",
+    "ROBOTSTXT_OBEY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "NEWSBOT_PROGRESS_INTERVAL": "0",
+    "EXTRACT_WORKERS": "1",
+    "NEWSBOT_IDLE_CLOSE": "1",
+    "LOG_LEVEL": "WARNING",
+}
 
 
 def run(workers: int, redis_url: str, tmp: Path) -> tuple[float, float]:
@@ -34,13 +41,30 @@ def run(workers: int, redis_url: str, tmp: Path) -> tuple[float, float]:
         started = time.time()
         procs = []
         for n in range(workers):
-            cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={site.start_urls}",
-                   "-s", f"ARCHIVE_DIR={tmp}/w{workers}-{n}", "-s", f"NEWSBOT_REDIS_URL={redis_url}",
-                   "-s", f"NEWSBOT_CRAWL_ID=bench{workers}", "-s", f"NEWSBOT_WORKER_ID=w{n}"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "news",
+                "-a",
+                f"url={site.start_urls}",
+                "-s",
+                f"ARCHIVE_DIR={tmp}/w{workers}-{n}",
+                "-s",
+                f"NEWSBOT_REDIS_URL={redis_url}",
+                "-s",
+                f"NEWSBOT_CRAWL_ID=bench{workers}",
+                "-s",
+                f"NEWSBOT_WORKER_ID=w{n}",
+            ]
             for key, value in SETTINGS.items():
                 cmd += ["-s", f"{key}={value}"]
-            procs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL))
+            procs.append(
+                subprocess.Popen(
+                    cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+            )
         for proc in procs:
             proc.wait(timeout=600)
         ended = time.time() - started - float(SETTINGS["NEWSBOT_IDLE_CLOSE"])
@@ -65,9 +89,11 @@ def main() -> None:
         finally:
             server.stop()
     for name, (fetched, done) in (("1 worker ", one), ("2 workers", two)):
-        print(f"{name}: last of {articles()} articles fetched at {fetched:.1f} s, all done at"
-              f" {done:.1f} s ({articles() / done:.1f} articles/s; {one[1] / done:.2f}x the"
-              f" 1-worker baseline)")
+        print(
+            f"{name}: last of {articles()} articles fetched at {fetched:.1f} s, all done at"
+            f" {done:.1f} s ({articles() / done:.1f} articles/s; {one[1] / done:.2f}x the"
+            f" 1-worker baseline)"
+        )
 
 
 if __name__ == "__main__":

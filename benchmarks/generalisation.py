@@ -38,11 +38,17 @@ from warcio.archiveiterator import ArchiveIterator
 
 NEWSDEV_SETS = ("readability", "htmldate", "mercury")
 ALL_SETS = ("article-extraction", *NEWSDEV_SETS)
-COLS = (("present", "present", "{}"), ("body_f1", "body F1", "{:.3f}"),
-        ("body_precision", "P", "{:.3f}"), ("body_recall", "R", "{:.3f}"),
-        ("title_exact", "title", "{:.3f}"), ("authors_recall", "auth R", "{:.3f}"),
-        ("authors_precision", "auth P", "{:.3f}"), ("day_accuracy", "day", "{:.3f}"),
-        ("records_on_other", "on other", "{}"))
+COLS = (
+    ("present", "present", "{}"),
+    ("body_f1", "body F1", "{:.3f}"),
+    ("body_precision", "P", "{:.3f}"),
+    ("body_recall", "R", "{:.3f}"),
+    ("title_exact", "title", "{:.3f}"),
+    ("authors_recall", "auth R", "{:.3f}"),
+    ("authors_precision", "auth P", "{:.3f}"),
+    ("day_accuracy", "day", "{:.3f}"),
+    ("records_on_other", "on other", "{}"),
+)
 NO_RECORD = re.compile(r"no record \((?P<reason>[a-z_]+)\): (?P<url>\S+)")
 
 
@@ -76,16 +82,26 @@ def pack(name: str, shared: Path, out: Path) -> tuple[list[dict[str, Any]], Path
     tools = shared / "tools"
     if name == "article-extraction":
         bench = shared / "benchmarks" / "article-extraction"
-        subprocess.run([PYTHON, str(tools / "make_warc.py"), str(warc), "--bench", str(bench)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [PYTHON, str(tools / "make_warc.py"), str(warc), "--bench", str(bench)],
+            check=True,
+            capture_output=True,
+        )
         truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
-        pages = [{"id": k, "url": v["url"], "body": v.get("articleBody"), "kind": None}
-                 for k, v in truth.items()]
+        pages = [
+            {"id": k, "url": v["url"], "body": v.get("articleBody"), "kind": None}
+            for k, v in truth.items()
+        ]
         return pages, warc
-    subprocess.run([PYTHON, str(tools / "make_newsdev_warc.py"), str(warc), "--sets", name],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [PYTHON, str(tools / "make_newsdev_warc.py"), str(warc), "--sets", name],
+        check=True,
+        capture_output=True,
+    )
     truth = shared / "benchmarks" / "news-dev" / name / "truth.jsonl"
-    pages = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pages = [
+        json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return pages, warc
 
 
@@ -93,14 +109,30 @@ def replay(bench: BenchSet, norm_url: Any) -> float:
     """Replay the set's WARC through newsbot: its records by URL, and the no-record reasons."""
     with tempfile.TemporaryDirectory() as archive:
         log = Path(archive) / "replay.log"
-        cmd = [PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={bench.warc}",
-               "-s", f"ARCHIVE_DIR={archive}", "-s", "NEWSBOT_PROGRESS_INTERVAL=0",
-               "-s", "LOG_LEVEL=INFO", "-s", f"LOG_FILE={log}"]
+        cmd = [
+            PYTHON,
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            "-a",
+            f"warc={bench.warc}",
+            "-s",
+            f"ARCHIVE_DIR={archive}",
+            "-s",
+            "NEWSBOT_PROGRESS_INTERVAL=0",
+            "-s",
+            "LOG_LEVEL=INFO",
+            "-s",
+            f"LOG_FILE={log}",
+        ]
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if proc.returncode not in (0, 3):
-            raise RuntimeError(f"replay of {bench.name} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+            raise RuntimeError(
+                f"replay of {bench.name} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
+            )
         for path in sorted(Path(archive, "articles").glob("*.jsonl")):
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
@@ -129,8 +161,12 @@ def trafilatura_alone(bench: BenchSet, norm_url: Any) -> float:
             if doc is None:
                 continue
             bench.trafilatura[norm_url(url)] = {
-                "url": url, "text": doc.text or "", "title": doc.title,
-                "authors": doc.author, "published": doc.date}
+                "url": url,
+                "text": doc.text or "",
+                "title": doc.title,
+                "authors": doc.author,
+                "published": doc.date,
+            }
     return time.process_time() - start
 
 
@@ -145,12 +181,18 @@ def table(sc: Any, bench: BenchSet) -> list[str]:
     header = f"{'':22}{'pages':>6}" + "".join(f"{h:>9}" for _, h, _ in COLS)
     rows.append(header)
     parts = [("all", bench.pages)] + [
-        (f"half {h}{' (held out)' if h == 'B' else ''}",
-         [p for p in bench.pages if half(p["url"]) == h]) for h in "AB"]
+        (
+            f"half {h}{' (held out)' if h == 'B' else ''}",
+            [p for p in bench.pages if half(p["url"]) == h],
+        )
+        for h in "AB"
+    ]
     for label, pages in parts:
         for tool, preds in (("newsbot", bench.newsbot), ("trafilatura", bench.trafilatura)):
             got = score(sc, pages, preds)
-            cells = "".join(f"{fmt.format(got[k]):>9}" if k in got else f"{'-':>9}" for k, _, fmt in COLS)
+            cells = "".join(
+                f"{fmt.format(got[k]):>9}" if k in got else f"{'-':>9}" for k, _, fmt in COLS
+            )
             rows.append(f"{label + ' ' + tool:22}{got['pages']:>6}{cells}")
     return rows
 
@@ -167,7 +209,9 @@ def losses(sc: Any, bench: BenchSet) -> list[str]:
                 rows.append(f"  record on kind other: {page['url']}")
         elif ours is None and theirs is not None and len(theirs["text"]) > 500:
             reason = bench.reasons.get(key, "?")
-            rows.append(f"  no record ({reason}), trafilatura {len(theirs['text'])} chars: {page['url']}")
+            rows.append(
+                f"  no record ({reason}), trafilatura {len(theirs['text'])} chars: {page['url']}"
+            )
     return rows
 
 
@@ -176,15 +220,20 @@ def summary(sc: Any, benches: Iterable[BenchSet]) -> dict[str, Any]:
     for bench in benches:
         out[bench.name] = {
             f"{part}/{tool}": score(sc, pages, preds)
-            for part, pages in [("all", bench.pages), *(
-                (f"half{h}", [p for p in bench.pages if half(p["url"]) == h]) for h in "AB")]
-            for tool, preds in (("newsbot", bench.newsbot), ("trafilatura", bench.trafilatura))}
+            for part, pages in [
+                ("all", bench.pages),
+                *((f"half{h}", [p for p in bench.pages if half(p["url"]) == h]) for h in "AB"),
+            ]
+            for tool, preds in (("newsbot", bench.newsbot), ("trafilatura", bench.trafilatura))
+        }
         out[bench.name]["losses"] = losses(sc, bench)
     return out
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--sets", default=",".join(ALL_SETS))
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")

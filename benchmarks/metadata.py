@@ -45,8 +45,12 @@ from newsbot.extraction.article import extract_metadata
 from newsbot.extraction.page import decode
 
 DEFAULT_CORPUS = SHARED / "benchmarks" / "news-dev"
-FIELDS = (("title_exact", "title"), ("authors_recall", "auth R"),
-          ("authors_precision", "auth P"), ("day_accuracy", "day"))
+FIELDS = (
+    ("title_exact", "title"),
+    ("authors_recall", "auth R"),
+    ("authors_precision", "auth P"),
+    ("day_accuracy", "day"),
+)
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)  # after every page of the corpus
 
 
@@ -64,9 +68,14 @@ def newsbot_record(url: str, body: bytes) -> dict[str, Any]:
     zone = guess_site_timezone(tree, url)
     dates = find_dates(tree, url, tz=zone, now=NOW)
     fields = extract_metadata(tree, url)
-    return {"url": url, "title": fields["title"], "authors": fields["authors"],
-            "published": dates["published"], "published_local": _local(dates["published"], zone),
-            "raw": (dates["published_source"], dates["published_raw"])}
+    return {
+        "url": url,
+        "title": fields["title"],
+        "authors": fields["authors"],
+        "published": dates["published"],
+        "published_local": _local(dates["published"], zone),
+        "raw": (dates["published_source"], dates["published_raw"]),
+    }
 
 
 def _local(value: str | None, zone: str | None) -> str | None:
@@ -108,12 +117,17 @@ def table(corpus: Path, results: dict[str, dict[str, dict[str, Any]]]) -> None:
     head = " ".join(f"{h:>7}" for _, h in FIELDS)
     print(f"{'set':12} {'half':5} {'tool':14} {'pages':>5} {head}")
     for name, pages in sets.items():
-        for label, part in (("full", pages), ("0", [p for p in pages if half(p["url"]) == 0]),
-                            ("1 (h)", [p for p in pages if half(p["url"]) == 1])):
+        for label, part in (
+            ("full", pages),
+            ("0", [p for p in pages if half(p["url"]) == 0]),
+            ("1 (h)", [p for p in pages if half(p["url"]) == 1]),
+        ):
             for tool, records in results.items():
                 preds = {norm_url(u): r for u, r in records.items()}
                 score = score_pages(part, preds, "text")
-                cells = " ".join(f"{score[k]:7.3f}" if k in score else f"{'-':>7}" for k, _ in FIELDS)
+                cells = " ".join(
+                    f"{score[k]:7.3f}" if k in score else f"{'-':>7}" for k, _ in FIELDS
+                )
                 print(f"{name:12} {label:5} {tool:14} {score['pages']:5} {cells}")
 
 
@@ -129,11 +143,15 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     results = {"newsbot": run(args.corpus, "newsbot", None)}
     (args.out / "metadata-newsbot.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in results["newsbot"].values()))
+        "".join(json.dumps(r) + "\n" for r in results["newsbot"].values())
+    )
     results["newsbot@local"] = {  # diagnostic: the day in the site's zone, not the record's UTC day
-        u: {**r, "published": r.get("published_local")} for u, r in results["newsbot"].items()}
+        u: {**r, "published": r.get("published_local")} for u, r in results["newsbot"].items()
+    }
     if not args.no_trafilatura:
-        results["trafilatura"] = run(args.corpus, "trafilatura", args.out / "metadata-trafilatura.jsonl")
+        results["trafilatura"] = run(
+            args.corpus, "trafilatura", args.out / "metadata-trafilatura.jsonl"
+        )
     table(args.corpus, results)
     return 0
 

@@ -43,7 +43,12 @@ def pages(shared: Path) -> Iterator[tuple[str, str, Path, str | None]]:
     for truth in sorted((shared / "benchmarks" / "news-dev").glob("*/truth.jsonl")):
         for line in truth.read_text(encoding="utf-8").splitlines():
             rec = json.loads(line)
-            yield truth.parent.name, rec["url"], truth.parent / "html" / f"{rec['id']}.html.gz", rec.get("kind")
+            yield (
+                truth.parent.name,
+                rec["url"],
+                truth.parent / "html" / f"{rec['id']}.html.gz",
+                rec.get("kind"),
+            )
 
 
 def judge(url: str, raw: bytes) -> str | None:
@@ -58,7 +63,9 @@ def judge(url: str, raw: bytes) -> str | None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--shared", type=Path, default=SHARED)
     args = ap.parse_args()
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -66,8 +73,12 @@ def main() -> None:
     for name, url, path, kind in pages(args.shared):
         reason = judge(url, gzip.decompress(path.read_bytes()))
         truth = "other" if kind == "other" else "article"
-        outcome = {("article", True): "kept", ("article", False): "lost",
-                   ("other", True): "missed", ("other", False): "caught"}[truth, reason is None]
+        outcome = {
+            ("article", True): "kept",
+            ("article", False): "lost",
+            ("other", True): "missed",
+            ("other", False): "caught",
+        }[truth, reason is None]
         counts[name, half(url), outcome] += 1
         if outcome in ("lost", "missed"):
             lost.append(f"  {outcome} ({reason or 'record'}), half {half(url)}: {url}")

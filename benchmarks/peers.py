@@ -44,7 +44,10 @@ def ensure_venv() -> Path:
     if not python.exists():
         subprocess.run([PYTHON, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "-U", "pip"], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "news-please", "lxml_html_clean"], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "news-please", "lxml_html_clean"],
+            check=True,
+        )
     return python
 
 
@@ -64,10 +67,14 @@ def main() -> None:
     n = len(pages)
     print(f"peers on {n} pages (whole processes, same run)")
     print(f"{'':30}{'pages/s':>9}{'F1':>8}{'P':>8}{'R':>8}")
-    for name, timed, path in (("news-please from_html loop", np_run, np_out),
-                              ("newsbot replay, full pipeline", ours, nb_out)):
+    for name, timed, path in (
+        ("news-please from_html loop", np_run, np_out),
+        ("newsbot replay, full pipeline", ours, nb_out),
+    ):
         s = score_jsonl(path, args.bench)
-        print(f"{name:30}{n / timed.seconds:9.1f}{s['f1']:8.3f}{s['precision']:8.3f}{s['recall']:8.3f}")
+        print(
+            f"{name:30}{n / timed.seconds:9.1f}{s['f1']:8.3f}{s['precision']:8.3f}{s['recall']:8.3f}"
+        )
     print(f"speed ratio newsbot / news-please: {np_run.seconds / ours.seconds:.2f}x")
 
 

@@ -73,9 +73,13 @@ def claims(args: argparse.Namespace) -> None:
     print(f"dedup claims in Redis: {loaded:,} signatures bulk-loaded in {load_s:.0f} s")
     print(f"  Redis memory per article     {per_article / 1024:6.2f} KB   (target <= 2 KB)")
     print(f"  claim latency, median        {statistics.median(times):6.3f} ms  (target <= 1 ms)")
-    print(f"  claim latency, p99           {times[int(len(times) * 0.99)]:6.3f} ms  (target <= 5 ms)")
-    print(f"  Redis CPU per claim          {cpu.get('usec_per_call', 0) / 1000:6.3f} ms"
-          f"  ({len(times):,} claims, a fifth of them copies)")
+    print(
+        f"  claim latency, p99           {times[int(len(times) * 0.99)]:6.3f} ms  (target <= 5 ms)"
+    )
+    print(
+        f"  Redis CPU per claim          {cpu.get('usec_per_call', 0) / 1000:6.3f} ms"
+        f"  ({len(times):,} claims, a fifth of them copies)"
+    )
 
 
 def replay(args: argparse.Namespace) -> None:
@@ -88,26 +92,58 @@ def replay(args: argparse.Namespace) -> None:
         rounds = []
         try:
             for r in range(args.rounds):
-                rounds.append((one(warcs, Path(tmp) / f"s{r}", []),
-                               one(warcs, Path(tmp) / f"r{r}", ["-s", f"NEWSBOT_REDIS_URL={server.url}",
-                                                               "-s", f"NEWSBOT_REDIS_PREFIX=one{r}"]),
-                               shares(warcs, Path(tmp) / f"n{r}", server.url, f"two{r}", 2)))
+                rounds.append(
+                    (
+                        one(warcs, Path(tmp) / f"s{r}", []),
+                        one(
+                            warcs,
+                            Path(tmp) / f"r{r}",
+                            [
+                                "-s",
+                                f"NEWSBOT_REDIS_URL={server.url}",
+                                "-s",
+                                f"NEWSBOT_REDIS_PREFIX=one{r}",
+                            ],
+                        ),
+                        shares(warcs, Path(tmp) / f"n{r}", server.url, f"two{r}", 2),
+                    )
+                )
         finally:
             server.stop()
-    print(f"replay, {args.pages} pages in 8 files, EXTRACT_WORKERS=0 (one per core), "
-          f"{args.rounds} rounds: seconds")
-    for col, name in enumerate(("SQLite, one process", "Redis, one process", "Redis, 2 shares at once")):
+    print(
+        f"replay, {args.pages} pages in 8 files, EXTRACT_WORKERS=0 (one per core), "
+        f"{args.rounds} rounds: seconds"
+    )
+    for col, name in enumerate(
+        ("SQLite, one process", "Redis, one process", "Redis, 2 shares at once")
+    ):
         times = [r[col] for r in rounds]
-        print(f"  {name:<26}" + "".join(f"{t:8.1f}" for t in times)
-              + f"   median {statistics.median(times):6.1f}  ({args.pages / statistics.median(times):.1f} pages/s)")
+        print(
+            f"  {name:<26}"
+            + "".join(f"{t:8.1f}" for t in times)
+            + f"   median {statistics.median(times):6.1f}  ({args.pages / statistics.median(times):.1f} pages/s)"
+        )
     print(f"  Redis / SQLite time        {statistics.median([r[1] / r[0] for r in rounds]):8.2f}x")
     print(f"  2 shares / one (Redis)     {statistics.median([r[2] / r[1] for r in rounds]):8.2f}x")
 
 
 def one(warcs: Path, archive: Path, extra: list[str]) -> float:
-    cmd = [PYTHON, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warcs}",
-           "-s", f"ARCHIVE_DIR={archive}", "-s", "LOG_LEVEL=WARNING",
-           "-s", "NEWSBOT_PROGRESS_INTERVAL=0", *extra]
+    cmd = [
+        PYTHON,
+        "-m",
+        "scrapy",
+        "crawl",
+        "replay",
+        "-a",
+        f"warc={warcs}",
+        "-s",
+        f"ARCHIVE_DIR={archive}",
+        "-s",
+        "LOG_LEVEL=WARNING",
+        "-s",
+        "NEWSBOT_PROGRESS_INTERVAL=0",
+        *extra,
+    ]
     return run_timed(cmd).seconds
 
 

@@ -29,8 +29,11 @@ from common import (
     replay_archive,
 )
 
-ROWS = ("plain trafilatura loop (1 process)", "newsbot extraction loop (1 process)",
-        "newsbot replay, full pipeline")
+ROWS = (
+    "plain trafilatura loop (1 process)",
+    "newsbot extraction loop (1 process)",
+    "newsbot replay, full pipeline",
+)
 
 
 def main() -> None:
@@ -44,22 +47,42 @@ def main() -> None:
     source = make_newsdev_warc() if args.newsdev else make_warc(args.bench)
     name = "newsdev" if args.newsdev else "replay"
     warc = repeat_warc(source, OUT / f"{name}-{args.pages}.warc.gz", args.pages)
-    rounds = [(plain_loop(warc), own_loop(warc), replay_archive(warc, f"EXTRACT_WORKERS={args.workers}")[0])
-              for _ in range(args.rounds)]
+    rounds = [
+        (
+            plain_loop(warc),
+            own_loop(warc),
+            replay_archive(warc, f"EXTRACT_WORKERS={args.workers}")[0],
+        )
+        for _ in range(args.rounds)
+    ]
     n = args.pages
-    print(f"replay benchmark ({source.name}): {n} pages, WARC {warc.stat().st_size / 1e6:.1f} MB, {args.rounds} rounds")
-    print(f"  {'seconds per round':<38}" + "".join(f"{f'#{i + 1}':>8}" for i in range(args.rounds))
-          + f"{'median':>9}{'pages/s':>9}{'peak RSS':>10}")
+    print(
+        f"replay benchmark ({source.name}): {n} pages, WARC {warc.stat().st_size / 1e6:.1f} MB, {args.rounds} rounds"
+    )
+    print(
+        f"  {'seconds per round':<38}"
+        + "".join(f"{f'#{i + 1}':>8}" for i in range(args.rounds))
+        + f"{'median':>9}{'pages/s':>9}{'peak RSS':>10}"
+    )
     for col, name in enumerate(ROWS):
         times = [r[col].seconds for r in rounds]
         rss = max(r[col].peak_rss_mb for r in rounds)
         median = statistics.median(times)
-        print(f"  {name:<38}" + "".join(f"{t:8.1f}" for t in times)
-              + f"{median:9.1f}{n / median:9.1f}{rss:7.0f} MB")
-    for col, name, target in ((0, "plain trafilatura loop", 1.3), (1, "newsbot extraction loop", 1.5)):
+        print(
+            f"  {name:<38}"
+            + "".join(f"{t:8.1f}" for t in times)
+            + f"{median:9.1f}{n / median:9.1f}{rss:7.0f} MB"
+        )
+    for col, name, target in (
+        (0, "plain trafilatura loop", 1.3),
+        (1, "newsbot extraction loop", 1.5),
+    ):
         ratios = [r[col].seconds / r[2].seconds for r in rounds]
-        print(f"  replay / {name:<28}" + "".join(f"{x:7.2f}x" for x in ratios)
-              + f"{statistics.median(ratios):8.2f}x   (target >= {target}x)")
+        print(
+            f"  replay / {name:<28}"
+            + "".join(f"{x:7.2f}x" for x in ratios)
+            + f"{statistics.median(ratios):8.2f}x   (target >= {target}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -38,17 +38,24 @@ def main() -> None:
     warc = make_warc(args.bench)
     newsbot_jsonl, count, seconds = replay_records(warc)
     pages = load_pages(args.bench)
-    alone = write_jsonl(OUT / "replay-quality-trafilatura.jsonl", pages,
-                        {p.id: trafilatura_text(p.html, p.url) for p in pages})
+    alone = write_jsonl(
+        OUT / "replay-quality-trafilatura.jsonl",
+        pages,
+        {p.id: trafilatura_text(p.html, p.url) for p in pages},
+    )
     ours, theirs = score_jsonl(newsbot_jsonl, args.bench), score_jsonl(alone, args.bench)
-    print(f"extraction through replay: {count} records from {len(pages)} pages ({seconds:.1f} s, whole process)")
+    print(
+        f"extraction through replay: {count} records from {len(pages)} pages ({seconds:.1f} s, whole process)"
+    )
     print(f"{'':12}{'newsbot replay':>16}{'trafilatura':>14}{'ratio':>8}")
     for key in FIELDS:
         if key in ours and key in theirs:
             ratio = ours[key] / theirs[key] if theirs[key] else float("nan")
             print(f"{key:12}{ours[key]:16.4f}{theirs[key]:14.4f}{ratio:8.3f}")
     missing = len(pages) - count
-    print(f"pages without a record: {missing}   targets: F1 >= 0.97, precision >= 0.95, none missing")
+    print(
+        f"pages without a record: {missing}   targets: F1 >= 0.97, precision >= 0.95, none missing"
+    )
 
 
 if __name__ == "__main__":

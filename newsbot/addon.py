@@ -51,8 +51,13 @@ DEFAULTS: dict[str, Any] = {
     "WARC_OPERATOR": "",  # shown in each file's warcinfo record
     "WARC_CDXJ": True,  # write a CDXJ index beside each closed WARC file
     "WARC_INFO_SETTINGS": [  # allow-list of settings copied into warcinfo (never secrets)
-        "USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
-        "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE",
+        "USER_AGENT",
+        "ROBOTSTXT_OBEY",
+        "DOWNLOAD_DELAY",
+        "AUTOTHROTTLE_ENABLED",
+        "CONCURRENT_REQUESTS",
+        "CONCURRENT_REQUESTS_PER_DOMAIN",
+        "DOWNLOAD_MAXSIZE",
     ],
     # --- discovery (news spider)
     "NEWSBOT_FOLLOW_DEPTH": 2,  # how many listing (home/section) pages deep to follow links
@@ -105,8 +110,10 @@ def _select_backend(settings: BaseSettings) -> None:
     """``NEWSBOT_REDIS_URL`` set: the Redis backend, unless the user named a backend
     himself (``STATE_BACKEND`` above the add-on's priority). Unset: nothing changes, and
     nothing of redis-py is imported (only the dotted path names it)."""
-    if settings.get("NEWSBOT_REDIS_URL") and settings.getpriority("STATE_BACKEND") == \
-            SETTINGS_PRIORITIES["addon"]:
+    if (
+        settings.get("NEWSBOT_REDIS_URL")
+        and settings.getpriority("STATE_BACKEND") == SETTINGS_PRIORITIES["addon"]
+    ):
         settings.set("STATE_BACKEND", REDIS_BACKEND, "addon")
 
 
@@ -132,5 +139,8 @@ def _shared_frontier(settings: BaseSettings) -> None:
     worker = settings.get("NEWSBOT_WORKER_ID")
     agent = settings.get("USER_AGENT") or ""
     if worker and f"worker/{worker}" not in agent:
-        settings.set("USER_AGENT", f"{agent} worker/{worker}".strip(),
-                     settings.getpriority("USER_AGENT") or "addon")
+        settings.set(
+            "USER_AGENT",
+            f"{agent} worker/{worker}".strip(),
+            settings.getpriority("USER_AGENT") or "addon",
+        )

@@ -40,7 +40,9 @@ _PREFIX = re.compile(
     r"(?:by|von|por|par|door|av|af|autor(?:in)?|author|text|texto|texte)\b\s*[:\-]?\s*",
     re.IGNORECASE,
 )
-_CJK_PREFIX = re.compile(r"^\s*(?:取材・)?(?:文|text|写真・文|執筆|著者)\s*[:：/／●・]\s*")  # "文● Name"
+_CJK_PREFIX = re.compile(
+    r"^\s*(?:取材・)?(?:文|text|写真・文|執筆|著者)\s*[:：/／●・]\s*"
+)  # "文● Name"
 _URL = re.compile(r"\s*(?:https?://\S*|https?\b|www\.\S+)\s*", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+")
 _DATE_TAIL = re.compile(
@@ -53,27 +55,33 @@ _MONTHS = (
 )
 _DATE_WORD = re.compile(rf"^(?:{_MONTHS})\.?$", re.IGNORECASE)
 # Roles, titles and labels: a name made only of these words is none.
-_ROLE_WORDS = frozenset((
-    "journalist reporter editor writer correspondent contributor columnist author staff "
-    "senior chief deputy managing executive associate assistant contributing freelance "
-    "political politics national foreign business sports science technology tech health "
-    "news digital web special investigative data culture opinion features economics "
-    "redakteur redakteurin korrespondent korrespondentin autorin redacción redação "
-    "periodista jornalista rédacteur rédactrice journaliste giornalista redattore "
-    "see full bio follow more by view all posts profile username user admin administrator "
-    "guest anonymous unknown contact email twitter facebook instagram linkedin our view get "
-    "rss feed archive"
-).split())
+_ROLE_WORDS = frozenset(
+    (
+        "journalist reporter editor writer correspondent contributor columnist author staff "
+        "senior chief deputy managing executive associate assistant contributing freelance "
+        "political politics national foreign business sports science technology tech health "
+        "news digital web special investigative data culture opinion features economics "
+        "redakteur redakteurin korrespondent korrespondentin autorin redacción redação "
+        "periodista jornalista rédacteur rédactrice journaliste giornalista redattore "
+        "see full bio follow more by view all posts profile username user admin administrator "
+        "guest anonymous unknown contact email twitter facebook instagram linkedin our view get "
+        "rss feed archive"
+    ).split()
+)
 _DESK_WORDS = frozenset(("staff", "desk", "team"))  # "AOL Staff" names a desk that writes
-_PARTICLES = frozenset("de da di del della van von der den ten ter la le du dos das bin al el".split())
+_PARTICLES = frozenset(
+    "de da di del della van von der den ten ter la le du dos das bin al el".split()
+)
 _CREDENTIALS = frozenset("ma ms msc mba md phd dr rn mph bsc ba llm jd esq cpa".split())
 _SUFFIXES = frozenset("jr sr ii iii iv".split())
 # The last word of an organisation's name: a publisher, not a person.
-_ORG_WORDS = frozenset((
-    "gmbh inc ltd llc llp corp corporation media news press group verlag ag sa plc "
-    "zeitung newspaper newspapers magazine publishing publications company co network "
-    "limited holdings agency agentur nast com org net"
-).split())
+_ORG_WORDS = frozenset(
+    (
+        "gmbh inc ltd llc llp corp corporation media news press group verlag ag sa plc "
+        "zeitung newspaper newspapers magazine publishing publications company co network "
+        "limited holdings agency agentur nast com org net"
+    ).split()
+)
 _ARTICLES = frozenset("the www der die das le la les el".split())
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 _MAX_WORDS = 6  # longer "names" are sentences
@@ -91,7 +99,9 @@ def split_names(raw: str | None) -> list[str]:
 
 def _comma_names(part: str) -> list[str]:
     """One joined part split at commas: several people, one person and a role, or Last, First."""
-    pieces = [_clean(p) for p in re.split(r"[,、，]", part) if not _CJK_OTHER_ROLE.search(p.strip())]
+    pieces = [
+        _clean(p) for p in re.split(r"[,、，]", part) if not _CJK_OTHER_ROLE.search(p.strip())
+    ]
     pieces = [p for p in pieces if p and not _is_credential(p)]
     if len(pieces) == 2 and _is_last_first(*pieces):
         return [f"{pieces[1]} {pieces[0]}"]
@@ -102,15 +112,21 @@ def _is_last_first(last: str, first: str) -> bool:
     """'Doe, Jane' or 'Doe, Jane A.': a lone capitalised surname, then given names."""
     given = first.split()
     return (
-        len(last.split()) == 1 and 1 <= len(given) <= 2 and last[:1].isupper()
-        and all(w[:1].isupper() for w in given) and len(given[0].rstrip(".")) > 1
-        and not _is_label(last) and not _is_label(first)
+        len(last.split()) == 1
+        and 1 <= len(given) <= 2
+        and last[:1].isupper()
+        and all(w[:1].isupper() for w in given)
+        and len(given[0].rstrip(".")) > 1
+        and not _is_label(last)
+        and not _is_label(first)
     )
 
 
 def _clean(name: str) -> str:
     name = _URL.sub(" ", _EMAIL.sub(" ", name))
-    name = _DATE_TAIL.sub("", _PREFIX.sub("", _CJK_PREFIX.sub("", _CJK_AUTHOR.sub("", name.strip()))))
+    name = _DATE_TAIL.sub(
+        "", _PREFIX.sub("", _CJK_PREFIX.sub("", _CJK_AUTHOR.sub("", name.strip())))
+    )
     name = " ".join(name.strip(" \t\n,:;-–—•●|()[]《》「」").split())
     if name.endswith(".") and not re.search(r"\b\w\.$", name):  # "Jane A." keeps its stop
         name = name.rstrip(". ")
@@ -126,8 +142,10 @@ def _trim(name: str) -> str:
             return " ".join(words[:k])
     for i in range(2, len(words)):
         word = _word_key(words[i])
-        if (word in _ROLE_WORDS and word not in _DESK_WORDS) or _DATE_WORD.match(word) or (
-            words[i][:1].islower() and word not in _PARTICLES
+        if (
+            (word in _ROLE_WORDS and word not in _DESK_WORDS)
+            or _DATE_WORD.match(word)
+            or (words[i][:1].islower() and word not in _PARTICLES)
         ):
             return " ".join(words[:i])
     return name
@@ -186,9 +204,13 @@ def _is_site(name: str, keys: set[str], others: int) -> bool:
 
 def _is_person(name: str) -> bool:
     return (
-        bool(name) and len(name.split()) <= _MAX_WORDS and any(c.isalpha() for c in name)
-        and not any(c.isdigit() for c in name) and not name.startswith("@")
-        and not _is_label(name) and not _is_organisation(name)
+        bool(name)
+        and len(name.split()) <= _MAX_WORDS
+        and any(c.isalpha() for c in name)
+        and not any(c.isdigit() for c in name)
+        and not name.startswith("@")
+        and not _is_label(name)
+        and not _is_organisation(name)
     )
 
 
@@ -232,6 +254,7 @@ def _dedupe(people: list[str]) -> list[str]:
 
 def _better_spelling(name: str, other: str) -> bool:
     """Spaces over hyphens, mixed case over capitals, accents over none."""
+
     def rank(n: str) -> tuple[int, bool, int]:
         return n.count(" "), not n.isupper(), len(n.encode())
 
@@ -261,9 +284,7 @@ _BYLINE_TEXT = re.compile(
     r"(?:(?:,\s*|\s+(?:and|und|og|y|et|e|&)\s+)[^\W\d_][\w.'’\- ]{2,40}){0,3})$",
     re.IGNORECASE,
 )
-_BYLINE_NODES = etree.XPath(
-    "(//h1)[1]/following::text()[normalize-space()][position() <= 40]"
-)
+_BYLINE_NODES = etree.XPath("(//h1)[1]/following::text()[normalize-space()][position() <= 40]")
 MAX_LINKED_AUTHORS = 3  # more author links are a list of other stories' writers
 
 

@@ -38,9 +38,7 @@ SHINGLE_CHARS = 4  # in scripts without word spaces: about two words (chosen on 
 MIN_CHAR_SHINGLES = 60  # about two sentences of Chinese or Japanese
 SEED = 1
 SCHEME = "affine32"  # datasketch 2.0's bias-free default; stored as uint32
-SIGNATURE_VERSION = (
-    f"minhash-{SCHEME}-p{NUM_PERM}-seed{SEED}-w{SHINGLE_WORDS}-c{SHINGLE_CHARS}-v2"
-)
+SIGNATURE_VERSION = f"minhash-{SCHEME}-p{NUM_PERM}-seed{SEED}-w{SHINGLE_WORDS}-c{SHINGLE_CHARS}-v2"
 
 # Han, kana, Thai, Lao, Khmer, Burmese: no spaces between words, one token per character.
 _UNSPACED = (
@@ -154,4 +152,3 @@ def containment(j: float, size_a: int, size_b: int) -> float:
     if smaller <= 0:
         return 0.0
     return min(1.0, j * (size_a + size_b) / ((1.0 + j) * smaller))
-

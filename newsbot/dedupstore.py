@@ -22,8 +22,15 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterator
 
-__all__ = ["RESIGN_COMMAND", "DedupIndex", "Match", "StaleSignatures", "archive_texts",
-           "band_hashes", "main"]
+__all__ = [
+    "RESIGN_COMMAND",
+    "DedupIndex",
+    "Match",
+    "StaleSignatures",
+    "archive_texts",
+    "band_hashes",
+    "main",
+]
 
 
 def archive_texts(root: str | os.PathLike[str]) -> Iterator[tuple[str, str]]:

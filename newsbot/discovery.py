@@ -30,14 +30,21 @@ class DiscoveryError(ValueError):
 class Entry:
     """A link a sitemap or feed gives, with the date it states for it (raw string)."""
 
-    url: str            # empty when the entry gives no link (the caller counts it)
+    url: str  # empty when the entry gives no link (the caller counts it)
     date: str | None = None
     kind: str = "page"  # "page" or "sitemap" (a child of a sitemap index)
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                           recover=True, remove_comments=True, remove_pis=True, load_dtd=False)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        recover=True,
+        remove_comments=True,
+        remove_pis=True,
+        load_dtd=False,
+    )
 
 
 def maybe_gunzip(body: bytes, limit: int = MAX_INFLATED) -> bytes:
@@ -54,9 +61,13 @@ def maybe_gunzip(body: bytes, limit: int = MAX_INFLATED) -> bytes:
     return out
 
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
-         (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 
 
@@ -64,7 +75,7 @@ def _head(body: bytes) -> str:
     """The document's first characters, whatever its byte-order mark, as text to sniff."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):2048].decode(codec, "ignore")
+            return body[len(bom) : 2048].decode(codec, "ignore")
     return body[:2048].decode("latin-1").replace("\x00", "")  # (UTF-16 without a BOM too)
 
 
@@ -72,7 +83,7 @@ def _normalized(body: bytes) -> bytes:
     """`body` without a UTF-8 byte-order mark or whitespace before its XML declaration,
     both of which make libxml2 give up on a document it could otherwise read."""
     if body.startswith(codecs.BOM_UTF8):
-        body = body[len(codecs.BOM_UTF8):]
+        body = body[len(codecs.BOM_UTF8) :]
     return body.lstrip() if body[:1].isspace() else body
 
 
@@ -96,9 +107,15 @@ def xml_root_name(body: bytes) -> str | None:
         return None
     for candidate in (_normalized(body), _without_declaration(body)):
         try:
-            for _, elem in etree.iterparse(io.BytesIO(candidate), events=("start",),
-                                           resolve_entities=False, no_network=True,
-                                           load_dtd=False, recover=True, huge_tree=False):
+            for _, elem in etree.iterparse(
+                io.BytesIO(candidate),
+                events=("start",),
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                recover=True,
+                huge_tree=False,
+            ):
                 return str(etree.QName(elem).localname)
         except etree.XMLSyntaxError:
             continue
@@ -111,8 +128,9 @@ def _without_declaration(body: bytes) -> bytes:
     return _DECLARATION.sub(b"", _normalized(body), count=1)
 
 
-def _root(body: bytes, problems: list[str] | None = None,
-          base_url: str | None = None) -> etree._Element:
+def _root(
+    body: bytes, problems: list[str] | None = None, base_url: str | None = None
+) -> etree._Element:
     """The document element, recovered as far as it goes; parse errors appended to `problems`."""
     failure = "empty or unreadable XML document"
     for candidate in (_normalized(body), _without_declaration(body)):
@@ -125,8 +143,11 @@ def _root(body: bytes, problems: list[str] | None = None,
         if root is None:
             continue
         if problems is not None:
-            problems.extend(f"line {e.line}: {e.message}" for e in parser.error_log
-                            if e.level >= etree.ErrorLevels.ERROR)
+            problems.extend(
+                f"line {e.line}: {e.message}"
+                for e in parser.error_log
+                if e.level >= etree.ErrorLevels.ERROR
+            )
         return root
     raise DiscoveryError(failure)
 
@@ -134,7 +155,7 @@ def _root(body: bytes, problems: list[str] | None = None,
 def _child_text(elem: etree._Element, *names: str, direct: bool = False) -> str | None:
     """Text of the first descendant (`direct`: child) with one of these local names (any
     namespace). A sitemap's own <loc> is a child; image:loc and video:loc are deeper."""
-    for child in (elem if direct else elem.iter()):
+    for child in elem if direct else elem.iter():
         if isinstance(child.tag, str) and etree.QName(child).localname in names and child.text:
             if any(isinstance(part, etree._Entity) for part in child):
                 continue  # an unresolved entity (XXE, XML bomb): the text is not what it says
@@ -193,8 +214,9 @@ def is_xml_listing(body: bytes) -> bool:
     return xml_root_name(body) in LISTING_ROOTS
 
 
-def parse_feed(body: bytes, problems: list[str] | None = None,
-               base_url: str | None = None) -> list[Entry]:
+def parse_feed(
+    body: bytes, problems: list[str] | None = None, base_url: str | None = None
+) -> list[Entry]:
     """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, with their stated date (see parse_sitemap).
 
     Links are resolved against the ``xml:base`` in scope and then `base_url` (the feed's URL)."""

@@ -24,7 +24,9 @@ from newsbot.urls import url_key
 if TYPE_CHECKING:
     from scrapy import Request as RequestT
 
-KEY_URL = "http://url-key.invalid/"  # the key rides in a stand-in URL (keys may hold bare IPv6 hosts)
+KEY_URL = (
+    "http://url-key.invalid/"  # the key rides in a stand-in URL (keys may hold bare IPv6 hosts)
+)
 
 
 def stand_in(request: RequestT) -> RequestT | None:

@@ -34,7 +34,9 @@ def failure_key(exc: BaseException) -> str | None:
         return f"errors/{exc.kind}"
     if isinstance(exc, HttpError):
         return f"http/{exc.response.status}"
-    if isinstance(exc, DownloadCancelledError):  # the HTTP handlers cancel only over DOWNLOAD_MAXSIZE
+    if isinstance(
+        exc, DownloadCancelledError
+    ):  # the HTTP handlers cancel only over DOWNLOAD_MAXSIZE
         return "errors/maxsize"
     if isinstance(exc, IgnoreRequest):
         message = str(exc)

@@ -43,16 +43,19 @@ class Thresholds:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
-        return cls(settings.getint("HEALTH_WINDOW"), settings.getint("HEALTH_MIN_PAGES"),
-                   settings.getfloat("HEALTH_NO_RECORD_RISE"),
-                   settings.getfloat("HEALTH_UNDATED_RISE"),
-                   settings.getfloat("HEALTH_LENGTH_DROP"))
+        return cls(
+            settings.getint("HEALTH_WINDOW"),
+            settings.getint("HEALTH_MIN_PAGES"),
+            settings.getfloat("HEALTH_NO_RECORD_RISE"),
+            settings.getfloat("HEALTH_UNDATED_RISE"),
+            settings.getfloat("HEALTH_LENGTH_DROP"),
+        )
 
 
 @dataclass(frozen=True)
 class Finding:
     source: str
-    check: str      # records_zero, no_record_share, undated_share, text_length
+    check: str  # records_zero, no_record_share, undated_share, text_length
     message: str
     before: float
     now: float
@@ -79,8 +82,13 @@ class SummaryHistory:
     def _summaries(self) -> list[dict[str, Any]]:
         if self._past is None:
             paths = sorted(self.runs_dir.glob(f"{self.spider}-*.summary.json"), reverse=True)
-            self._past = [s for p in paths if p.name < f"{self.spider}-{self.current_run}"
-                          for s in [_read(p)] if s is not None]
+            self._past = [
+                s
+                for p in paths
+                if p.name < f"{self.spider}-{self.current_run}"
+                for s in [_read(p)]
+                if s is not None
+            ]
         return self._past
 
     def previous(self, source: str, n: int) -> list[dict[str, float]]:
@@ -88,7 +96,7 @@ class SummaryHistory:
         for summary in self._summaries():
             figures = ((summary.get("health") or {}).get("figures") or {}).get(source)
             if figures is None and source in (summary.get("sites") or {}):
-                figures = site_figures(summary["sites"][source], [])   # a summary from before health
+                figures = site_figures(summary["sites"][source], [])  # a summary from before health
             if figures is not None:
                 found.append(figures)
         return found[:n]
@@ -110,11 +118,15 @@ def site_figures(site: dict[str, Any], lengths: list[int]) -> dict[str, float]:
     candidates = int(site.get("article_candidates") or 0)
     records = int(site.get("records") or 0) + int(site.get("duplicates") or 0)
     figures: dict[str, float] = {
-        "article_candidates": candidates, "records": records,
-        "share_no_record": round(max(candidates - records, 0) / candidates, 4) if candidates else 0.0,
+        "article_candidates": candidates,
+        "records": records,
+        "share_no_record": round(max(candidates - records, 0) / candidates, 4)
+        if candidates
+        else 0.0,
         "share_undated": round(int(site.get("undated") or 0) / records, 4) if records else 0.0,
         "template_per_record": round(int(site.get("template_paragraphs_removed") or 0) / records, 3)
-        if records else 0.0,
+        if records
+        else 0.0,
     }
     if lengths:
         figures["median_text_length"] = float(statistics.median(lengths))
@@ -126,27 +138,47 @@ def _baseline(previous: list[dict[str, float]], key: str) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def check(source: str, now: dict[str, float], previous: list[dict[str, float]],
-          limits: Thresholds) -> list[Finding]:
+def check(
+    source: str, now: dict[str, float], previous: list[dict[str, float]], limits: Thresholds
+) -> list[Finding]:
     """The clear drops of `now` against the median of `previous` (none on a first run)."""
     if not previous or now["article_candidates"] < limits.min_pages:
         return []
     found: list[Finding] = []
     before = _baseline(previous, "records")
     if now["records"] == 0 and before:
-        found.append(Finding(source, "records_zero", f"no records from {now['article_candidates']:.0f} "
-                             f"article candidates (usually {before:.0f})", before, 0.0))
-    for key, check_name, rise in (("share_no_record", "no_record_share", limits.no_record_rise),
-                                  ("share_undated", "undated_share", limits.undated_rise)):
+        found.append(
+            Finding(
+                source,
+                "records_zero",
+                f"no records from {now['article_candidates']:.0f} "
+                f"article candidates (usually {before:.0f})",
+                before,
+                0.0,
+            )
+        )
+    for key, check_name, rise in (
+        ("share_no_record", "no_record_share", limits.no_record_rise),
+        ("share_undated", "undated_share", limits.undated_rise),
+    ):
         was = _baseline(previous, key)
         if was is not None and now[key] - was > rise:
             label = "candidates without a record" if key == "share_no_record" else "records undated"
-            found.append(Finding(source, check_name, f"{label} {was:.0%} -> {now[key]:.0%}", was, now[key]))
+            found.append(
+                Finding(source, check_name, f"{label} {was:.0%} -> {now[key]:.0%}", was, now[key])
+            )
     was = _baseline(previous, "median_text_length")
     length = now.get("median_text_length")
     if was and length is not None and length < was * limits.length_drop:
-        found.append(Finding(source, "text_length", f"median text length {was:.0f} -> {length:.0f} chars",
-                             was, length))
+        found.append(
+            Finding(
+                source,
+                "text_length",
+                f"median text length {was:.0f} -> {length:.0f} chars",
+                was,
+                length,
+            )
+        )
     return found
 
 
@@ -166,8 +198,13 @@ def text_lengths(files: Iterable[Path]) -> dict[str, list[int]]:
     return lengths
 
 
-def assess(sites: dict[str, dict[str, Any]], lengths: dict[str, list[int]], history: SiteHistory,
-           run_id: str, limits: Thresholds) -> dict[str, Any]:
+def assess(
+    sites: dict[str, dict[str, Any]],
+    lengths: dict[str, list[int]],
+    history: SiteHistory,
+    run_id: str,
+    limits: Thresholds,
+) -> dict[str, Any]:
     """The summary's `health` section: this run's figures per source, and the drift found."""
     figures: dict[str, dict[str, float]] = {}
     findings: list[Finding] = []
@@ -179,8 +216,12 @@ def assess(sites: dict[str, dict[str, Any]], lengths: dict[str, list[int]], hist
     for source in sorted({f.source for f in findings}):
         mine = [f for f in findings if f.source == source]
         logger.warning("site health: %s drifted: %s", source, "; ".join(f.message for f in mine))
-    return {"window": limits.window, "min_pages": limits.min_pages, "figures": figures,
-            "checks": [asdict(f) for f in findings]}
+    return {
+        "window": limits.window,
+        "min_pages": limits.min_pages,
+        "figures": figures,
+        "checks": [asdict(f) for f in findings],
+    }
 
 
 def stat_keys(section: dict[str, Any]) -> list[str]:

@@ -51,11 +51,18 @@ class CaptureContext(TypedDict, total=False):
     fetched_at: str
 
 
-def capture_context(source: str, timezone: str | None, hints: dict[str, str], candidate: bool,
-                    depth: int) -> CaptureContext:
+def capture_context(
+    source: str, timezone: str | None, hints: dict[str, str], candidate: bool, depth: int
+) -> CaptureContext:
     """A new capture context, of the current version."""
-    return {"version": CONTEXT_VERSION, "source": source, "timezone": timezone, "hints": hints,
-            "candidate": candidate, "depth": depth}
+    return {
+        "version": CONTEXT_VERSION,
+        "source": source,
+        "timezone": timezone,
+        "hints": hints,
+        "candidate": candidate,
+        "depth": depth,
+    }
 
 
 @dataclass
@@ -68,7 +75,9 @@ class Page:
     seq: int  # article-page sequence number, in capture order
     fetched_at: str
     warc: WarcPointer | None
-    context: CaptureContext = field(default_factory=lambda: CaptureContext())  # zone, feed date, source
+    context: CaptureContext = field(
+        default_factory=lambda: CaptureContext()
+    )  # zone, feed date, source
 
 
 @dataclass

@@ -72,13 +72,29 @@ class NewsLogFormatter(LogFormatter):
             return None
         return {"level": logging.DEBUG, "msg": "Scraped %(item)s", "args": {"item": describe(item)}}
 
-    def dropped(self, item: Any, exception: BaseException, response: Response | Failure | None,
-                spider: Spider) -> LogFormatterResult:
+    def dropped(
+        self,
+        item: Any,
+        exception: BaseException,
+        response: Response | Failure | None,
+        spider: Spider,
+    ) -> LogFormatterResult:
         result = super().dropped(item, exception, response, spider)
-        return {**result, "msg": "Dropped %(item)s: %(exception)s",
-                "args": {"exception": exception, "item": describe(item)}}
+        return {
+            **result,
+            "msg": "Dropped %(item)s: %(exception)s",
+            "args": {"exception": exception, "item": describe(item)},
+        }
 
-    def item_error(self, item: Any, exception: BaseException, response: Response | Failure | None,
-                   spider: Spider) -> LogFormatterResult:
-        return {"level": logging.ERROR, "msg": "Error processing %(item)s",
-                "args": {"item": describe(item)}}
+    def item_error(
+        self,
+        item: Any,
+        exception: BaseException,
+        response: Response | Failure | None,
+        spider: Spider,
+    ) -> LogFormatterResult:
+        return {
+            "level": logging.ERROR,
+            "msg": "Error processing %(item)s",
+            "args": {"item": describe(item)},
+        }

@@ -41,8 +41,9 @@ def stat_key(reason: str) -> str:
     return PREFIX + reason
 
 
-def count(stats: StatsCollector | None, reason: str, url: str, source: str | None, *,
-          candidate: bool) -> None:
+def count(
+    stats: StatsCollector | None, reason: str, url: str, source: str | None, *, candidate: bool
+) -> None:
     """Count a page without a record and log it once, at INFO for a lost candidate."""
     key = stat_key(reason)
     if stats is not None:

@@ -63,12 +63,19 @@ class PageSignals:
     @classmethod
     def of(cls, tree: HtmlElement, html: str = "") -> PageSignals:
         """`html`: the page's source, for a cheap first look for a cart before the tree."""
-        links = {_norm(a.text_content()) for a in tree.iter("a")
-                 if not (a.get("href") or "#").lstrip().startswith(NOT_LINKS)}
+        links = {
+            _norm(a.text_content())
+            for a in tree.iter("a")
+            if not (a.get("href") or "#").lstrip().startswith(NOT_LINKS)
+        }
         password = any((i.get("type") or "").lower() == "password" for i in tree.iter("input"))
         title = tree.find(".//title")
-        return cls(frozenset(t for t in links if t), password,
-                   may_sell(html) and has_buy_box(tree), _norm(title.text_content()) if title is not None else "")
+        return cls(
+            frozenset(t for t in links if t),
+            password,
+            may_sell(html) and has_buy_box(tree),
+            _norm(title.text_content()) if title is not None else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,12 @@ class BodyFigures:
         lines = [_norm(line) for line in text.splitlines()]
         links = [line in signals.link_texts for line in lines]
         linked = [line for line, link in zip(lines, links) if link and len(line) >= MIN_LINK_TEXT]
-        return cls(sum(map(len, lines)), sum(map(len, linked)), len(linked),
-                   sum(len(line) for line, link in zip(lines, links) if not link))
+        return cls(
+            sum(map(len, lines)),
+            sum(map(len, linked)),
+            len(linked),
+            sum(len(line) for line, link in zip(lines, links) if not link),
+        )
 
 
 def may_sell(html: str) -> bool:
@@ -101,8 +112,13 @@ def has_buy_box(tree: HtmlElement) -> bool:
     carts = [e for e in tree.iter() if isinstance(e.tag, str) and _is_cart(e)]
     if not carts:
         return False
-    prices = [e for e in tree.iter() if isinstance(e.tag, str) and "price" in (e.get("class") or "")
-              and any(c.isdigit() for c in e.text_content())]
+    prices = [
+        e
+        for e in tree.iter()
+        if isinstance(e.tag, str)
+        and "price" in (e.get("class") or "")
+        and any(c.isdigit() for c in e.text_content())
+    ]
     return any(_near(c, p) for c in carts for p in prices[:50])
 
 
@@ -153,7 +169,10 @@ def is_listing(body: BodyFigures, rule: ContentRule = DEFAULT_RULE) -> bool:
     or all of it is (a menu's labels)."""
     if body.chars and not body.unlinked_chars:
         return True
-    return body.linked_lines >= rule.linked_lines and body.linked_chars >= rule.linked_share * body.chars
+    return (
+        body.linked_lines >= rule.linked_lines
+        and body.linked_chars >= rule.linked_share * body.chars
+    )
 
 
 def _norm(text: str) -> str:

@@ -31,7 +31,9 @@ NON_ARTICLE_PATH = re.compile(
 )
 NON_HTML_EXT = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|css|js|json|pdf|zip|gz|mp[34]|m4a|webm|avi|mov|xml|rss|"
-    r"atom|txt|woff2?|ttf|eot)$", re.IGNORECASE)
+    r"atom|txt|woff2?|ttf|eot)$",
+    re.IGNORECASE,
+)
 ARTICLE_PATH = re.compile(
     r"(/\d{4}/\d{1,2}/(\d{1,2}/)?[^/]+|[-_]\d{5,}(\.\w+)?/?$|\.(html?|php|aspx?|cms)$|"
     r"/[a-z0-9]+(-[a-z0-9]+){3,}/?$|/(article|story|news)[s]?/[^/]+)",
@@ -39,8 +41,9 @@ ARTICLE_PATH = re.compile(
 )
 DATE_ARCHIVE = re.compile(r"^/(?:19|20)\d{2}(?:/\d{1,2}){0,2}/?$")
 # A numeric id in the query is a permalink (WordPress `?p=123`, `article.php?id=4521`).
-ARTICLE_QUERY = re.compile(r"(^|&)(p|id|article|story|storyid|articleid|newsid|sid)=\d+(&|$)",
-                           re.IGNORECASE)
+ARTICLE_QUERY = re.compile(
+    r"(^|&)(p|id|article|story|storyid|articleid|newsid|sid)=\d+(&|$)", re.IGNORECASE
+)
 CONTENT_ATTR = re.compile(rb"""(?:content|value)\s*=\s*["']([^"']*)""", re.IGNORECASE)
 LD_TYPE_VALUE = re.compile(rb'\s*:\s*\[?\s*"(?:https?://schema\.org/)?([A-Za-z]+)')
 ITEMTYPE = re.compile(rb"""itemtype\s*=\s*["']https?://schema\.org/([A-Za-z]+)""", re.IGNORECASE)
@@ -50,14 +53,17 @@ ARTICLE = lower(schemaorg.ARTICLE_TYPES) | schemaorg.OG_ARTICLE
 DECLARED_OTHER: dict[bytes, str] = {
     **dict.fromkeys(lower(schemaorg.LISTING_TYPES) | schemaorg.OG_PROFILE, "listing"),
     **dict.fromkeys(lower(schemaorg.PRODUCT_TYPES) | schemaorg.OG_PRODUCT, "product"),
-    **dict.fromkeys(lower(schemaorg.MEDIA_TYPES) | schemaorg.OG_MEDIA | schemaorg.OG_MUSIC, "media"),
+    **dict.fromkeys(
+        lower(schemaorg.MEDIA_TYPES) | schemaorg.OG_MEDIA | schemaorg.OG_MUSIC, "media"
+    ),
 }
 HEAD_BYTES = 200_000
 # WordPress names the kind of page in the classes of <body> (`body_class()`): its front
 # page of posts, archives, search results and 404 pages; a post says `single`.
 BODY_CLASS = re.compile(rb"""<body\b[^>]*?\bclass\s*=\s*["']([^"']*)""", re.IGNORECASE)
-WP_LISTING = frozenset({b"archive", b"category", b"tag", b"author", b"date", b"search",
-                        b"search-results", b"paged"})
+WP_LISTING = frozenset(
+    {b"archive", b"category", b"tag", b"author", b"date", b"search", b"search-results", b"paged"}
+)
 WP_SINGLE = frozenset({b"single", b"singular", b"single-post"})
 
 

@@ -96,15 +96,25 @@ class RedisConn:
     client's pool hands each thread a connection.
     """
 
-    def __init__(self, url: str, retry_seconds: float = 60.0, *,
-                 socket_timeout: float = 10.0, fatal: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        retry_seconds: float = 60.0,
+        *,
+        socket_timeout: float = 10.0,
+        fatal: bool = False,
+    ) -> None:
         self.url = url
         self.fatal = fatal  # a crawl's: past the budget, exit 1 (the reactor cannot go on)
         self.where = describe(url)
         self.retry_seconds = retry_seconds
         self.client = redis.Redis.from_url(
-            url, retry=Retry(NoBackoff(), 0), socket_connect_timeout=min(2.0, socket_timeout),
-            socket_timeout=socket_timeout, health_check_interval=0)
+            url,
+            retry=Retry(NoBackoff(), 0),
+            socket_connect_timeout=min(2.0, socket_timeout),
+            socket_timeout=socket_timeout,
+            health_check_interval=0,
+        )
         self._lock = threading.Lock()
         self.failures = 0  # calls that needed a retry (the summary may show them)
 
@@ -120,8 +130,12 @@ class RedisConn:
             now = time.monotonic()
             if not first:
                 first.append(now)
-                logger.warning("Redis at %s: %s; retrying for up to %g s", self.where,
-                               error, self.retry_seconds)
+                logger.warning(
+                    "Redis at %s: %s; retrying for up to %g s",
+                    self.where,
+                    error,
+                    self.retry_seconds,
+                )
                 with self._lock:
                     self.failures += 1
             self.client.connection_pool.disconnect()
@@ -131,8 +145,11 @@ class RedisConn:
                     exit_fatal(message)
                 raise RedisUnreachable(message) from error
 
-        retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), -1,
-                      (RedisConnectionError, RedisTimeoutError, socket.timeout, OSError))
+        retry = Retry(
+            ExponentialBackoff(cap=2.0, base=0.05),
+            -1,
+            (RedisConnectionError, RedisTimeoutError, socket.timeout, OSError),
+        )
         try:
             return retry.call_with_retry(do, failed, with_failure_count=True)
         except RedisUnreachable:
@@ -178,15 +195,16 @@ class WorkerIdTaken(StateUnavailable):
     """A live process holds the lease on this worker id."""
 
 
-def worker_id(configured: str | None, claim: Callable[[str], bool],
-              host: str | None = None) -> str:
+def worker_id(configured: str | None, claim: Callable[[str], bool], host: str | None = None) -> str:
     """This process's worker id: ``configured`` (``NEWSBOT_WORKER_ID``) when ``claim``
     gets its lease, else :class:`WorkerIdTaken`; unset, the first default id whose lease
     ``claim`` gets (``claim(id)`` returns False when a live process holds it)."""
     if configured:
         if not claim(configured):
-            raise WorkerIdTaken(f"worker id {configured!r} is in use by a live process"
-                                f" (NEWSBOT_WORKER_ID must differ between processes)")
+            raise WorkerIdTaken(
+                f"worker id {configured!r} is in use by a live process"
+                f" (NEWSBOT_WORKER_ID must differ between processes)"
+            )
         return configured
     for candidate in default_worker_ids(host):
         if claim(candidate):

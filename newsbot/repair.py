@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def repair_interrupted(records: Records, index: DedupClaims | None, root: Path,
-                       finished: str) -> int:
+def repair_interrupted(
+    records: Records, index: DedupClaims | None, root: Path, finished: str
+) -> int:
     """Record (and claim) what dead runs wrote but did not record; returns how many."""
     added = 0
     for run_id, outputs in records.interrupted_runs():

@@ -43,9 +43,14 @@ def utc_stamp(when: datetime | None = None) -> str:
 class Runtime:
     """Run identity and archive layout of one crawl."""
 
-    def __init__(self, archive_dir: str | os.PathLike[str], spider_name: str,
-                 state_file: str, state_backend: str,
-                 settings: BaseSettings | None = None) -> None:
+    def __init__(
+        self,
+        archive_dir: str | os.PathLike[str],
+        spider_name: str,
+        state_file: str,
+        state_backend: str,
+        settings: BaseSettings | None = None,
+    ) -> None:
         self.root = Path(archive_dir).resolve()
         self.started = datetime.now(timezone.utc)
         self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
@@ -66,8 +71,13 @@ class Runtime:
         if runtime is None:
             spider_name = crawler.spidercls.name or "crawl"
             settings = crawler.settings
-            runtime = cls(settings["ARCHIVE_DIR"], spider_name, settings["NEWSBOT_STATE_FILE"],
-                          settings["STATE_BACKEND"], settings)
+            runtime = cls(
+                settings["ARCHIVE_DIR"],
+                spider_name,
+                settings["NEWSBOT_STATE_FILE"],
+                settings["STATE_BACKEND"],
+                settings,
+            )
             crawler._newsbot_runtime = runtime  # type: ignore[attr-defined]
         return runtime
 
@@ -84,16 +94,21 @@ class Runtime:
         if self.settings is None or not isinstance(prefix, str) or "{run_id}" not in prefix:
             return self.settings
         settings = self.settings.copy()
-        settings.set("NEWSBOT_REDIS_PREFIX", prefix.replace("{run_id}", self.run_id),
-                     self.settings.getpriority("NEWSBOT_REDIS_PREFIX") or 0)
+        settings.set(
+            "NEWSBOT_REDIS_PREFIX",
+            prefix.replace("{run_id}", self.run_id),
+            self.settings.getpriority("NEWSBOT_REDIS_PREFIX") or 0,
+        )
         return settings
 
     @property
     def backend(self) -> StateBackend:
         """The state backend the resources extension opened."""
         if self._backend is None:
-            raise RuntimeError("no state backend: newsbot.extensions.resources.CrawlResources"
-                               " opens it (is it in EXTENSIONS?)")
+            raise RuntimeError(
+                "no state backend: newsbot.extensions.resources.CrawlResources"
+                " opens it (is it in EXTENSIONS?)"
+            )
         return self._backend
 
     @property

@@ -30,10 +30,14 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # bytes; larger bodies are abandoned (and counted)
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
-COOKIES_ENABLED = False  # news pages need none; avoids cookie-jar growth and tldextract's suffix-list download
+COOKIES_ENABLED = (
+    False  # news pages need none; avoids cookie-jar growth and tldextract's suffix-list download
+)
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "newsbot.logformatter.NewsLogFormatter"  # items named by id and URL, not printed whole
+LOG_FORMATTER = (
+    "newsbot.logformatter.NewsLogFormatter"  # items named by id and URL, not printed whole
+)
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -74,4 +78,6 @@ EXTENSIONS = {
 REMOTE_CONTROL_ENABLED = False
 
 # --- Hostile web and crawler safety ---------------------------------------------------
-DUPEFILTER_CLASS = "newsbot.dupefilter.UrlKeyDupeFilter"  # one fetch per page: http/https, tracking params
+DUPEFILTER_CLASS = (
+    "newsbot.dupefilter.UrlKeyDupeFilter"  # one fetch per page: http/https, tracking params
+)

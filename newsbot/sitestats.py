@@ -12,8 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PREFIX = "newsbot/sites/"
-FIGURES = ("pages_fetched", "article_candidates", "records", "duplicates", "undated",
-           "template_paragraphs_removed")
+FIGURES = (
+    "pages_fetched",
+    "article_candidates",
+    "records",
+    "duplicates",
+    "undated",
+    "template_paragraphs_removed",
+)
 
 
 def site_key(source: str | None, figure: str) -> str:
@@ -36,7 +42,7 @@ def sites_summary(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for key, value in stats.items():
         if not key.startswith(PREFIX):
             continue
-        rest = key[len(PREFIX):]
+        rest = key[len(PREFIX) :]
         reason = None
         if "/no_record/" in rest:
             rest, _, reason = rest.rpartition("/no_record/")

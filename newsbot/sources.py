@@ -36,7 +36,9 @@ class Source:
     timezone: str | None = None
     allow: list[re.Pattern[str]] = field(default_factory=list)
     deny: list[re.Pattern[str]] = field(default_factory=list)
-    allow_private: bool = False  # may fetch private/loopback addresses it did not name (intranet sites)
+    allow_private: bool = (
+        False  # may fetch private/loopback addresses it did not name (intranet sites)
+    )
 
     def covers(self, url: str) -> bool:
         """Whether a URL's host is one of the source's domains or below one."""
@@ -96,8 +98,15 @@ def _source(entry: dict[str, Any], index: int) -> Source:
     allow_private = entry.get("allow_private", False)
     if not isinstance(allow_private, bool):
         raise SourceError(f"source {name!r}: allow_private must be true or false")
-    return Source(name, list(urls), list(domains), _check_zone(entry.get("timezone"), name), allow, deny,
-                  allow_private)
+    return Source(
+        name,
+        list(urls),
+        list(domains),
+        _check_zone(entry.get("timezone"), name),
+        allow,
+        deny,
+        allow_private,
+    )
 
 
 def _check_url(url: str) -> str:
@@ -113,5 +122,7 @@ def _check_zone(zone: str | None, where: str) -> str | None:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SourceError(f"{where}: unknown time zone {zone!r} (use an IANA name such as Asia/Kolkata)") from exc
+        raise SourceError(
+            f"{where}: unknown time zone {zone!r} (use an IANA name such as Asia/Kolkata)"
+        ) from exc
     return zone

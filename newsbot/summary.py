@@ -29,35 +29,49 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "failure": failed,
         "finish_reason": stats.get("finish_reason"),
         "pages_fetched": stats.get("downloader/response_count", 0),
-        "pages_by_status": {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)},
+        "pages_by_status": {
+            k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)
+        },
         "article_pages": stats.get("newsbot/pages/article", 0),
         "articles": stats.get("newsbot/articles", 0),
         "duplicates": stats.get("newsbot/duplicates", 0),
         "unchanged": stats.get("newsbot/articles/unchanged", 0),
         "articles_without_date": stats.get("newsbot/date/unparsed", 0),
-        "no_record": {k[len(norecord.PREFIX):]: v for k, v in sorted(stats.items())
-                      if k.startswith(norecord.PREFIX)},
+        "no_record": {
+            k[len(norecord.PREFIX) :]: v
+            for k, v in sorted(stats.items())
+            if k.startswith(norecord.PREFIX)
+        },
         "sites": sites_summary(stats),
         "errors": dict(sorted(errors.items())),
         # sites whose robots.txt could not be fetched, so were crawled unrestricted (Scrapy's rule)
-        "robots_txt_not_fetched": sum(v for k, v in stats.items()
-                                      if k.startswith("robotstxt/exception_count/")),
+        "robots_txt_not_fetched": sum(
+            v for k, v in stats.items() if k.startswith("robotstxt/exception_count/")
+        ),
         "outputs": stats.get("newsbot/outputs", {}),
-        "stats": {k: v for k, v in sorted(stats.items())  # every newsbot counter, for scripts and tests
-                  if k.startswith("newsbot/") and k not in _LISTS
-                  and not k.startswith(SITES_PREFIX)},
+        "stats": {
+            k: v
+            for k, v in sorted(stats.items())  # every newsbot counter, for scripts and tests
+            if k.startswith("newsbot/") and k not in _LISTS and not k.startswith(SITES_PREFIX)
+        },
     }
     if "newsbot/replay/files" in stats:
         summary["replay_files"] = stats["newsbot/replay/files"]
         summary["replay_bad_records"] = stats.get("newsbot/replay/bad_records", 0)
         summary["replay_incomplete_files"] = stats.get("newsbot/replay/incomplete_files", [])
         # whole-file gzip: warc.offset is a position in the uncompressed stream (no pywb, no CDXJ)
-        summary["replay_uncompressed_offsets"] = stats.get("newsbot/replay/whole_file_gzip_files", [])
+        summary["replay_uncompressed_offsets"] = stats.get(
+            "newsbot/replay/whole_file_gzip_files", []
+        )
     return summary
 
 
-_LISTS = ("newsbot/outputs", "newsbot/replay/incomplete_files", "newsbot/replay/whole_file_gzip_files")
-EXIT_FAILED = 1      # nothing achieved: bad configuration, no start URL reachable, nothing replayable
+_LISTS = (
+    "newsbot/outputs",
+    "newsbot/replay/incomplete_files",
+    "newsbot/replay/whole_file_gzip_files",
+)
+EXIT_FAILED = 1  # nothing achieved: bad configuration, no start URL reachable, nothing replayable
 EXIT_INCOMPLETE = 3  # records written, but some files could not be read to their end (2: usage)
 
 
@@ -70,8 +84,9 @@ def exit_status(stats: dict[str, Any]) -> int:
     return 0
 
 
-def run_summary(stats: dict[str, Any], *, run_id: str, archive_dir: str, warc_files: list[str],
-                elapsed_s: float) -> dict[str, Any]:
+def run_summary(
+    stats: dict[str, Any], *, run_id: str, archive_dir: str, warc_files: list[str], elapsed_s: float
+) -> dict[str, Any]:
     """``summarize`` with what identifies the run: the summary file's content."""
     summary = summarize(stats)
     summary["run_id"] = run_id

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
 def normalise(paragraph: str) -> str:
     """The form paragraphs are compared in: whitespace folded, ends trimmed."""
     return " ".join(paragraph.split())
@@ -106,7 +107,8 @@ class TemplateStore:
         self.max_cut = max_cut  # never cut more than this share of a page's characters
         self._owned = isinstance(counts, (str, os.PathLike))
         self.counts: TemplateCounts = (
-            SqliteTemplateCounts(counts) if isinstance(counts, (str, os.PathLike)) else counts)
+            SqliteTemplateCounts(counts) if isinstance(counts, (str, os.PathLike)) else counts
+        )
         self._pages: dict[str, int] = {}  # site -> its page count when this store last counted it
 
     def observe(self, site: str, page_key: str, paragraphs: Iterable[str] | Paragraphs) -> bool:

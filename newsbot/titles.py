@@ -184,5 +184,3 @@ def _heading(element: HtmlElement) -> str:
 
 def _text(element: HtmlElement) -> str:
     return " ".join(" ".join(element.itertext()).split())
-
-

@@ -37,8 +37,11 @@ def test_no_newsbot_default_is_written_twice() -> None:
     settings_py = (PROJECT / "newsbot" / "settings.py").read_text()
     assert [n for n in DEFAULTS if re.search(rf"^{n} =", settings_py, re.M)] == []
     fallback = re.compile(r"settings\.get\w*\(\s*\"({})\"\s*,".format("|".join(DEFAULTS)))
-    found = [f"{path.relative_to(PROJECT)}: {m.group(1)}" for path in (PROJECT / "newsbot").rglob("*.py")
-             for m in fallback.finditer(path.read_text())]
+    found = [
+        f"{path.relative_to(PROJECT)}: {m.group(1)}"
+        for path in (PROJECT / "newsbot").rglob("*.py")
+        for m in fallback.finditer(path.read_text())
+    ]
     assert found == []
 
 
@@ -49,8 +52,10 @@ def site(base: str) -> Pages:
     path = url.replace(make_archives.HOST, "")
 
     def listing(title: str, link: str) -> bytes:
-        return (f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
-                f'<ul><li><a href="{link}">More {link}</a></li></ul></body></html>').encode()
+        return (
+            f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+            f'<ul><li><a href="{link}">More {link}</a></li></ul></body></html>'
+        ).encode()
 
     return {
         "/": (HTML, listing("Home", "/world")),
@@ -58,9 +63,13 @@ def site(base: str) -> Pages:
         "/business": (HTML, listing("Business", "/sport")),
         "/sport": (HTML, listing("Sport", "/science")),
         "/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\nSitemap: /sitemap.xml\n"),
-        "/sitemap.xml": ("application/xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
-            f'schemas/sitemap/0.9"><url><loc>{base}{path}</loc></url></urlset>').encode()),
+        "/sitemap.xml": (
+            "application/xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
+                f'schemas/sitemap/0.9"><url><loc>{base}{path}</loc></url></urlset>'
+            ).encode(),
+        ),
         path: (HTML, body),
     }
 
@@ -70,11 +79,31 @@ def test_scrapy_crawl_news_with_only_the_addons_defaults(tmp_path: Path) -> None
     """No newsbot setting given: the follow depth (2) and sitemap discovery from robots.txt
     come from the add-on, read by the spider when it starts."""
     with serve_pages("127.0.0.9", site) as base:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={base}/",
-               "-s", f"ARCHIVE_DIR={tmp_path / 'archive'}", "-s", "LOG_LEVEL=DEBUG",
-               "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0"]
-        proc = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=300,
-                              env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        cmd = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "news",
+            "-a",
+            f"url={base}/",
+            "-s",
+            f"ARCHIVE_DIR={tmp_path / 'archive'}",
+            "-s",
+            "LOG_LEVEL=DEBUG",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+        ]
+        proc = subprocess.run(
+            cmd,
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
     assert proc.returncode == 0, proc.stderr[-3000:]
     fetched = set(re.findall(r"Crawled \(200\) <GET [^>]*?(/[^/>]*|/news/[^>]*)>", proc.stderr))
     assert {"/", "/world", "/business", "/robots.txt", "/sitemap.xml"} <= fetched, fetched

@@ -53,20 +53,30 @@ def test_normalise(raw: list[str], people: list[str]) -> None:
 
 
 def test_wire_credit_is_a_wire_not_an_author() -> None:
-    assert normalise_authors(["Jane Doe, AFP", "By Reuters Staff"]) == (["Jane Doe"], ["AFP", "Reuters"])
+    assert normalise_authors(["Jane Doe, AFP", "By Reuters Staff"]) == (
+        ["Jane Doe"],
+        ["AFP", "Reuters"],
+    )
     assert normalise_authors(["The Associated Press"]) == ([], ["AP"])
 
 
 def test_site_own_name_and_domain_are_no_author() -> None:
     url = "https://edition.cnn.com/2016/12/16/politics/story.html"
-    assert normalise_authors(["Stephen Collinson, CNN"], site="CNN", url=url)[0] == ["Stephen Collinson"]
-    assert normalise_authors(["The Huffington Post", "Sam Stein"], site="HuffPost",
-                             url="https://www.huffingtonpost.com/x")[0] == ["Sam Stein"]
+    assert normalise_authors(["Stephen Collinson, CNN"], site="CNN", url=url)[0] == [
+        "Stephen Collinson"
+    ]
+    assert normalise_authors(
+        ["The Huffington Post", "Sam Stein"],
+        site="HuffPost",
+        url="https://www.huffingtonpost.com/x",
+    )[0] == ["Sam Stein"]
     assert normalise_authors(["Ebb Org"], url="http://ebb.org/bkuhn/blog/x.html")[0] == []
 
 
 def test_personal_site_named_after_its_author_keeps_the_author() -> None:
-    assert normalise_authors(["Dan Luu"], site="Dan Luu", url="https://danluu.com/x/")[0] == ["Dan Luu"]
+    assert normalise_authors(["Dan Luu"], site="Dan Luu", url="https://danluu.com/x/")[0] == [
+        "Dan Luu"
+    ]
 
 
 def test_split_names_keeps_order() -> None:
@@ -83,17 +93,21 @@ def _tree(body: str) -> object:
 def test_unmarked_by_line_after_the_headline() -> None:
     from newsbot.authors import page_bylines
 
-    tree = _tree('<article><h1>Headline</h1><div class="x1">By <span class="y2">Yomi Kazeem</span>'
-                 "</div><p>Text of the story, long enough to be text.</p></article>")
+    tree = _tree(
+        '<article><h1>Headline</h1><div class="x1">By <span class="y2">Yomi Kazeem</span>'
+        "</div><p>Text of the story, long enough to be text.</p></article>"
+    )
     assert page_bylines(tree) == ["Yomi Kazeem"]  # type: ignore[arg-type]
 
 
 def test_author_page_links_in_the_story_not_elsewhere() -> None:
     from newsbot.authors import page_bylines
 
-    tree = _tree('<nav><a href="/author/other-writer">Other Writer</a></nav>'
-                 '<article><h1>Headline</h1><p>Text of the story.</p>'
-                 '<a href="/author/chris-thompson">Chris Thompson</a></article>')
+    tree = _tree(
+        '<nav><a href="/author/other-writer">Other Writer</a></nav>'
+        "<article><h1>Headline</h1><p>Text of the story.</p>"
+        '<a href="/author/chris-thompson">Chris Thompson</a></article>'
+    )
     assert page_bylines(tree) == ["Chris Thompson"]  # type: ignore[arg-type]
 
 

@@ -19,20 +19,27 @@ else:
     import tomli as tomllib
 
 SCRIPTS: dict[str, str] = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"].get(
-    "scripts", {})
-COMMANDS = sorted(p.stem for p in (PROJECT / "newsbot" / "commands").glob("*.py")
-                  if p.stem != "__init__")
+    "scripts", {}
+)
+COMMANDS = sorted(
+    p.stem for p in (PROJECT / "newsbot" / "commands").glob("*.py") if p.stem != "__init__"
+)
 MODULES = ["newsbot.dedupstore", "newsbot.demo.server"]
 
 
 def test_the_installed_console_scripts_are_pyprojects() -> None:
-    installed = {e.name: e.value for e in distribution("newsbot").entry_points
-                 if e.group == "console_scripts"}
+    installed = {
+        e.name: e.value
+        for e in distribution("newsbot").entry_points
+        if e.group == "console_scripts"
+    }
     assert installed == SCRIPTS
 
 
 def help_of(cmd: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        cmd, cwd=PROJECT, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))

@@ -19,8 +19,12 @@ from support.realsite import build
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
-CLUTTER = ["Black Friday Sale", "Advisory Alert", "Subscribe to Tech Newsletters",
-           "Discover the latest Business News"]
+CLUTTER = [
+    "Black Friday Sale",
+    "Advisory Alert",
+    "Subscribe to Tech Newsletters",
+    "Discover the latest Business News",
+]
 
 
 def warc_files(archive: Path) -> list[Path]:
@@ -67,8 +71,9 @@ def test_warcs_pass_warcio_check(demo_archive: Path) -> None:
     files = warc_files(demo_archive)
     assert files and not list((demo_archive / "warc").glob("*.open"))
     warcio = [sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())"]
-    proc = subprocess.run([*warcio, "check", "-v", *map(str, files)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [*warcio, "check", "-v", *map(str, files)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -94,9 +99,15 @@ def test_capture_context_follows_its_request_record(demo_archive: Path) -> None:
     contexts = 0
     for path in warc_files(demo_archive):
         with open(path, "rb") as fh:
-            recs = [(r.rec_type, r.rec_headers.get_header("WARC-Record-ID"),
-                     r.rec_headers.get_header("WARC-Refers-To"), r.content_stream().read())
-                    for r in ArchiveIterator(fh)]
+            recs = [
+                (
+                    r.rec_type,
+                    r.rec_headers.get_header("WARC-Record-ID"),
+                    r.rec_headers.get_header("WARC-Refers-To"),
+                    r.content_stream().read(),
+                )
+                for r in ArchiveIterator(fh)
+            ]
         for i, (kind, _, refers_to, payload) in enumerate(recs):
             if kind == "metadata" and b"newsbot_context" in payload:
                 contexts += 1
@@ -135,8 +146,9 @@ def real_site(tmp_path_factory: pytest.TempPathFactory, bench_dir: Path) -> Any:
         yield server, pages
 
 
-def test_crawl_of_a_site_we_did_not_write(real_site: Any, tmp_path: Path,
-                                          article_schema: Any) -> None:
+def test_crawl_of_a_site_we_did_not_write(
+    real_site: Any, tmp_path: Path, article_schema: Any
+) -> None:
     server, _pages = real_site
     listed = {e.url for e in parse_sitemap(server_get(server, "/sitemap.xml"))}
     run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", archive=tmp_path)
@@ -150,7 +162,9 @@ def test_crawl_of_a_site_we_did_not_write(real_site: Any, tmp_path: Path,
 def test_home_page_and_feed_discovery(real_site: Any, tmp_path: Path) -> None:
     server, _pages = real_site
     in_feed = {e.url for e in parse_feed(server_get(server, "/rss.xml"))}
-    run_scrapy("crawl", "news", "-a", f"url={server.url('/')},{server.url('/rss.xml')}", archive=tmp_path)
+    run_scrapy(
+        "crawl", "news", "-a", f"url={server.url('/')},{server.url('/rss.xml')}", archive=tmp_path
+    )
     urls = {r["url"] for r in records(tmp_path) + records(tmp_path, "duplicates")}
     assert in_feed <= urls
     assert not any(u.rstrip("/").endswith(("/world", "/business", "/politics")) for u in urls)
@@ -164,8 +178,15 @@ def server_get(server: Any, path: str) -> bytes:
 
 
 def test_unreachable_start_fails_loudly(tmp_path: Path) -> None:
-    proc = run_scrapy("crawl", "news", "-a", "url=http://127.0.0.1:9/", archive=tmp_path,
-                      settings={"RETRY_TIMES": "0"}, check=False)
+    proc = run_scrapy(
+        "crawl",
+        "news",
+        "-a",
+        "url=http://127.0.0.1:9/",
+        archive=tmp_path,
+        settings={"RETRY_TIMES": "0"},
+        check=False,
+    )
     assert proc.returncode != 0
     summary = json.loads(next((tmp_path / "runs").glob("*.summary.json")).read_text())
     assert summary["ok"] is False and "no start URL" in summary["failure"]
@@ -173,7 +194,9 @@ def test_unreachable_start_fails_loudly(tmp_path: Path) -> None:
 
 def test_bad_configuration_fails(tmp_path: Path) -> None:
     bad = tmp_path / "sources.toml"
-    bad.write_text('[[source]]\nname = "x"\nstart_urls = ["http://127.0.0.1:9/"]\ntimezone = "Mars/Olympus"\n')
+    bad.write_text(
+        '[[source]]\nname = "x"\nstart_urls = ["http://127.0.0.1:9/"]\ntimezone = "Mars/Olympus"\n'
+    )
     proc = run_scrapy("crawl", "news", "-a", f"sources={bad}", archive=tmp_path, check=False)
     assert proc.returncode != 0
     assert "Mars/Olympus" in proc.stderr
@@ -187,8 +210,11 @@ def test_seed_article_date_is_its_ist_date_line_in_utc(demo_archive: Path) -> No
 
 
 def test_seed_article_and_its_afp_original_are_one_story(demo_archive: Path) -> None:
-    story = [r for r in records(demo_archive) + records(demo_archive, "duplicates")
-             if "berlin-talks" in r["url"] and "zelensky" in r["url"]]
+    story = [
+        r
+        for r in records(demo_archive) + records(demo_archive, "duplicates")
+        if "berlin-talks" in r["url"] and "zelensky" in r["url"]
+    ]
     assert len(story) == 2
     canonical = [r for r in records(demo_archive) if r in story]
     copies = [r for r in records(demo_archive, "duplicates") if r in story]
@@ -210,8 +236,15 @@ def test_since_skips_older_sitemap_entries(real_site: Any, tmp_path: Path) -> No
     entries = parse_sitemap(server_get(server, "/sitemap.xml"))
     recent = {e.url for e in entries if e.date and e.date >= "2025-12-02"}
     assert 0 < len(recent) < len(entries)
-    run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", "-a", "since=2025-12-02",
-               archive=tmp_path)
+    run_scrapy(
+        "crawl",
+        "news",
+        "-a",
+        f"url={server.url('/sitemap.xml')}",
+        "-a",
+        "since=2025-12-02",
+        archive=tmp_path,
+    )
     assert {r["url"] for r in records(tmp_path) + records(tmp_path, "duplicates")} == recent
 
 
@@ -219,8 +252,14 @@ def test_debug_log_names_items_without_printing_them(real_site: Any, tmp_path: P
     """At DEBUG, Scrapy's default would print every article's text and every dropped
     page's HTML; newsbot's log names each item by id and URL, once."""
     server, _ = real_site
-    proc = run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}",
-                      archive=tmp_path, settings={"LOG_LEVEL": "DEBUG"})
+    proc = run_scrapy(
+        "crawl",
+        "news",
+        "-a",
+        f"url={server.url('/sitemap.xml')}",
+        archive=tmp_path,
+        settings={"LOG_LEVEL": "DEBUG"},
+    )
     recs = records(tmp_path) + records(tmp_path, "duplicates")
     assert recs
     log = proc.stderr

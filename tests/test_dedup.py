@@ -273,7 +273,9 @@ def _lightly_edited(text: str) -> str:
     return "【共同】本社特約記者。\n" + "\n".join(edited) + "\n（編集：山田）"
 
 
-needs_news_dev = pytest.mark.skipif(not NEWS_DEV.exists(), reason="shared/benchmarks/news-dev is absent")
+needs_news_dev = pytest.mark.skipif(
+    not NEWS_DEV.exists(), reason="shared/benchmarks/news-dev is absent"
+)
 
 
 @needs_news_dev
@@ -289,7 +291,10 @@ def test_chinese_and_japanese_copy_is_linked(tmp_path: Path, page_id: str) -> No
 
 @needs_news_dev
 def test_two_articles_from_one_japanese_site_are_not_linked(tmp_path: Path) -> None:
-    first, second = _page_text("mercury", "www.yomiuri.co.jp"), _page_text("htmldate", "yomiuri.co.jp-gaza")
+    first, second = (
+        _page_text("mercury", "www.yomiuri.co.jp"),
+        _page_text("htmldate", "yomiuri.co.jp-gaza"),
+    )
     with DedupIndex(tmp_path / "state.sqlite") as index:
         index.add("sports", make_signature(first))
         assert index.match(make_signature(second)) is None
@@ -340,8 +345,14 @@ def _old_index(path: Path, texts: dict[str, str], monkeypatch: pytest.MonkeyPatc
 def test_index_made_before_the_change_is_refused_without_texts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _old_index(tmp_path / "state.sqlite", {"gmw": str(_news_dev("readability", "gmw")["body"])}, monkeypatch)
-    with pytest.raises(StaleSignatures, match=re.escape("python -m newsbot.dedupstore resign ARCHIVE_DIR")):
+    _old_index(
+        tmp_path / "state.sqlite",
+        {"gmw": str(_news_dev("readability", "gmw")["body"])},
+        monkeypatch,
+    )
+    with pytest.raises(
+        StaleSignatures, match=re.escape("python -m newsbot.dedupstore resign ARCHIVE_DIR")
+    ):
         DedupIndex(tmp_path / "state.sqlite")
 
 

@@ -10,9 +10,14 @@ def test_dupefilter_keys_pages_not_spellings() -> None:
 
     seen = UrlKeyDupeFilter()
     assert not seen.request_seen(Request("http://a.example/x.html?id=1&utm_source=rss"))
-    for variant in ("https://a.example/x.html?id=1", "http://a.example/x.html?fbclid=1&id=1#top",
-                    "http://A.example:80/x.html?id=1"):
+    for variant in (
+        "https://a.example/x.html?id=1",
+        "http://a.example/x.html?fbclid=1&id=1#top",
+        "http://A.example:80/x.html?id=1",
+    ):
         assert seen.request_seen(Request(variant)), variant
     assert not seen.request_seen(Request("http://a.example/x.html?id=2"))
-    upgrade = Request("https://a.example/x.html?id=1", meta={"redirect_urls": ["http://a.example/x.html?id=1"]})
+    upgrade = Request(
+        "https://a.example/x.html?id=1", meta={"redirect_urls": ["http://a.example/x.html?id=1"]}
+    )
     assert not seen.request_seen(upgrade)  # http -> https of a page already let in

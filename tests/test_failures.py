@@ -17,6 +17,9 @@ def test_failure_keys() -> None:
     assert failure_key(DownloadCancelledError("")) == "errors/maxsize"
     assert failure_key(IgnoreRequest("max redirections reached")) == "errors/redirect_max"
     assert failure_key(FetchFault("truncated_gzip", "cut")) == "errors/truncated_gzip"
-    for ignored in (IgnoreRequest("Filtered offsite request to 'x'"), IgnoreRequest("Forbidden by robots.txt"),
-                    RefusedRequest("refused by the guard")):
+    for ignored in (
+        IgnoreRequest("Filtered offsite request to 'x'"),
+        IgnoreRequest("Forbidden by robots.txt"),
+        RefusedRequest("refused by the guard"),
+    ):
         assert failure_key(ignored) is None

@@ -60,8 +60,9 @@ def written_since(root: Path, since: float, *, skip: Path | None = None) -> set[
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     tmp = tmp_path_factory.mktemp("faults")
     started = time.time() - 1  # file times may be coarser than the clock
-    done = faultsite.crawl_beside_site(tmp, ["crawl", "news", "-a", "url=@BASE@/,@BASE@/rss.xml"],
-                                       FAULT_SETTINGS, isolate=NETNS)
+    done = faultsite.crawl_beside_site(
+        tmp, ["crawl", "news", "-a", "url=@BASE@/,@BASE@/rss.xml"], FAULT_SETTINGS, isolate=NETNS
+    )
     done.site["started"] = started
     return done
 
@@ -76,7 +77,9 @@ def exchanges(crawl: Crawl) -> dict[str, list[tuple[int, bytes, Any]]]:
                 if rec.rec_type in ("response", "revisit"):
                     uri = rec.rec_headers.get_header("WARC-Target-URI")
                     status = int(rec.http_headers.get_statuscode())
-                    out.setdefault(_path(uri), []).append((status, rec.raw_stream.read(), rec.http_headers))
+                    out.setdefault(_path(uri), []).append(
+                        (status, rec.raw_stream.read(), rec.http_headers)
+                    )
     return out
 
 
@@ -101,6 +104,7 @@ def stat(crawl: Crawl, key: str) -> int:
 
 # --- The crawl as a whole ----------------------------------------------------------
 
+
 def test_crawl_finishes_cleanly(crawl: Crawl) -> None:
     assert crawl.proc.returncode == 0, crawl.proc.stderr[-4000:]
     assert "Traceback" not in crawl.proc.stderr, crawl.proc.stderr[-6000:]
@@ -110,7 +114,9 @@ def test_crawl_finishes_cleanly(crawl: Crawl) -> None:
     assert crawl.site["maxrss_mb"] < MAX_RSS_MB, crawl.site["maxrss_mb"]
 
 
-def test_every_record_is_valid_and_clean(all_records: list[dict[str, Any]], article_schema: Any) -> None:
+def test_every_record_is_valid_and_clean(
+    all_records: list[dict[str, Any]], article_schema: Any
+) -> None:
     assert len(all_records) >= 10
     for rec in all_records:
         article_schema.validate(rec)
@@ -121,9 +127,25 @@ def test_every_record_is_valid_and_clean(all_records: list[dict[str, Any]], arti
 
 
 def test_no_record_comes_from_a_broken_page(all_records: list[dict[str, Any]]) -> None:
-    broken = {"missing", "gone", "broken", "busy", "hanging", "endless_drip", "reset", "truncated_gzip",
-              "truncated_gzip_head", "gzip_bomb", "huge", "huge_chunked", "png", "pdf", "empty", "loop",
-              "chain"}
+    broken = {
+        "missing",
+        "gone",
+        "broken",
+        "busy",
+        "hanging",
+        "endless_drip",
+        "reset",
+        "truncated_gzip",
+        "truncated_gzip_head",
+        "gzip_bomb",
+        "huge",
+        "huge_chunked",
+        "png",
+        "pdf",
+        "empty",
+        "loop",
+        "chain",
+    }
     assert not [r["url"] for r in all_records if _path(r["url"]) in {fault_path(k) for k in broken}]
 
 
@@ -136,11 +158,19 @@ def test_each_failed_url_is_logged_once_without_traceback(crawl: Crawl) -> None:
 
 # --- HTTP errors ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind,status,attempts", [
-    ("missing", 404, 1), ("gone", 410, 1), ("broken", 500, RETRY_TIMES + 1), ("busy", 503, RETRY_TIMES + 1),
-])
-def test_http_errors_are_archived_and_counted(crawl: Crawl, exchanges: dict[str, Any], kind: str,
-                                              status: int, attempts: int) -> None:
+
+@pytest.mark.parametrize(
+    "kind,status,attempts",
+    [
+        ("missing", 404, 1),
+        ("gone", 410, 1),
+        ("broken", 500, RETRY_TIMES + 1),
+        ("busy", 503, RETRY_TIMES + 1),
+    ],
+)
+def test_http_errors_are_archived_and_counted(
+    crawl: Crawl, exchanges: dict[str, Any], kind: str, status: int, attempts: int
+) -> None:
     path = fault_path(kind)
     assert [s for s, _, _ in exchanges[path]] == [status] * attempts  # every attempt archived
     assert crawl.hits(path) == attempts  # 5xx retried RETRY_TIMES, 4xx not
@@ -153,6 +183,7 @@ def test_retry_after_is_archived(exchanges: dict[str, Any]) -> None:
 
 
 # --- Slow, silent and broken connections ------------------------------------------------
+
 
 def test_timeouts_end_and_are_counted(crawl: Crawl, exchanges: dict[str, Any]) -> None:
     for kind in ("hanging", "endless_drip"):
@@ -176,21 +207,32 @@ def test_reset_mid_body_is_counted_not_recorded(crawl: Crawl, exchanges: dict[st
 
 # --- Compression and size ---------------------------------------------------------------
 
-def test_truncated_gzip_is_archived_raw_and_counted(crawl: Crawl, exchanges: dict[str, Any]) -> None:
+
+def test_truncated_gzip_is_archived_raw_and_counted(
+    crawl: Crawl, exchanges: dict[str, Any]
+) -> None:
     assert stat(crawl, "errors/truncated_gzip") == 2
     [(status, raw, headers)] = exchanges[fault_path("truncated_gzip")]
     assert status == 200 and headers.get_header("Content-Encoding") == "gzip"
-    whole = gzip.compress(faultsite.article_html(*ARTICLES["library-opening-hours"]).encode(), mtime=0)
-    assert raw == whole[: len(whole) * 6 // 10]  # the bytes as served, cut where the server cut them
+    whole = gzip.compress(
+        faultsite.article_html(*ARTICLES["library-opening-hours"]).encode(), mtime=0
+    )
+    assert (
+        raw == whole[: len(whole) * 6 // 10]
+    )  # the bytes as served, cut where the server cut them
 
 
 def test_gzip_bomb_is_stopped_at_maxsize(crawl: Crawl, exchanges: dict[str, Any]) -> None:
     [(status, raw, _)] = exchanges[fault_path("gzip_bomb")]
-    assert status == 200 and raw == faultsite.gzip_bomb()  # archived compressed (2 MB), never inflated
+    assert (
+        status == 200 and raw == faultsite.gzip_bomb()
+    )  # archived compressed (2 MB), never inflated
     assert crawl.site["maxrss_mb"] < MAX_RSS_MB
 
 
-def test_bodies_over_maxsize_are_abandoned_and_counted(crawl: Crawl, exchanges: dict[str, Any]) -> None:
+def test_bodies_over_maxsize_are_abandoned_and_counted(
+    crawl: Crawl, exchanges: dict[str, Any]
+) -> None:
     for kind in ("huge", "huge_chunked"):
         assert fault_path(kind) not in exchanges
     assert stat(crawl, "errors/maxsize") == 3  # huge, huge_chunked, gzip_bomb
@@ -198,12 +240,20 @@ def test_bodies_over_maxsize_are_abandoned_and_counted(crawl: Crawl, exchanges: 
 
 # --- Content that lies about itself -----------------------------------------------------
 
-def test_cp1252_declared_utf8_is_decoded_right(crawl: Crawl, all_records: list[dict[str, Any]],
-                                               exchanges: dict[str, Any]) -> None:
+
+def test_cp1252_declared_utf8_is_decoded_right(
+    crawl: Crawl, all_records: list[dict[str, Any]], exchanges: dict[str, Any]
+) -> None:
     [rec] = by_path(all_records, fault_path("cp1252"))
     assert rec["title"] == faultsite.CP1252_TITLE
-    for phrase in ("café on Rue Émile Zola", "Zoë Lefèvre", "Lefèvre’s insurers", "“far longer than",
-                   "pâtisserie", "— and its owner"):
+    for phrase in (
+        "café on Rue Émile Zola",
+        "Zoë Lefèvre",
+        "Lefèvre’s insurers",
+        "“far longer than",
+        "pâtisserie",
+        "— and its owner",
+    ):
         assert phrase in rec["text"]
     [(_, raw, _)] = exchanges[fault_path("cp1252")]
     served = faultsite.article_html(faultsite.CP1252_TITLE, faultsite.CP1252_PARAS).encode("cp1252")
@@ -225,7 +275,9 @@ def test_pages_without_any_charset(all_records: list[dict[str, Any]]) -> None:
     assert "Hélène Dubois" in cp1252["text"] and "€180,000" in cp1252["text"]
 
 
-def test_binary_served_as_html_is_archived_not_extracted(crawl: Crawl, exchanges: dict[str, Any]) -> None:
+def test_binary_served_as_html_is_archived_not_extracted(
+    crawl: Crawl, exchanges: dict[str, Any]
+) -> None:
     assert stat(crawl, "pages/no_record/binary") == 2
     [(_, raw, headers)] = exchanges[fault_path("png")]
     assert raw == faultsite.PNG_BYTES and headers.get_header("Content-Type").startswith("text/html")
@@ -238,6 +290,7 @@ def test_empty_200_is_archived_and_counted(crawl: Crawl, exchanges: dict[str, An
 
 
 # --- Redirects --------------------------------------------------------------------------
+
 
 def test_redirect_loop_ends_and_is_counted(crawl: Crawl, exchanges: dict[str, Any]) -> None:
     assert crawl.hits(fault_path("loop")) == 1 and crawl.hits("/redirect/loop-b") == 1
@@ -252,22 +305,30 @@ def test_long_redirect_chain_stops_at_redirect_max_times(crawl: Crawl) -> None:
     assert stat(crawl, "errors/redirect_max") == 1
 
 
-def test_short_redirect_chain_records_the_final_url(all_records: list[dict[str, Any]],
-                                                    exchanges: dict[str, Any]) -> None:
+def test_short_redirect_chain_records_the_final_url(
+    all_records: list[dict[str, Any]], exchanges: dict[str, Any]
+) -> None:
     [rec] = by_path(all_records, article_path("redirected-story"))
     assert rec["title"] == ARTICLES["redirected-story"][0]
-    for path, status in ((fault_path("short_chain"), 302), ("/redirect/short-1", 301),
-                         ("/redirect/short-2", 307)):
+    for path, status in (
+        (fault_path("short_chain"), 302),
+        ("/redirect/short-1", 301),
+        ("/redirect/short-2", 307),
+    ):
         assert [s for s, _, _ in exchanges[path]] == [status]
 
 
 # --- Links ------------------------------------------------------------------------------
 
-def test_malformed_and_unicode_links_do_not_break_the_crawl(crawl: Crawl,
-                                                            all_records: list[dict[str, Any]]) -> None:
+
+def test_malformed_and_unicode_links_do_not_break_the_crawl(
+    crawl: Crawl, all_records: list[dict[str, Any]]
+) -> None:
     [cafe] = by_path(all_records, article_path(faultsite.UNICODE_SLUG))
     assert cafe["url"].endswith("/news/2025/12/caf%C3%A9-story.html")
-    assert by_path(all_records, article_path("bakery-apprentices"))  # href with whitespace around it
+    assert by_path(
+        all_records, article_path("bakery-apprentices")
+    )  # href with whitespace around it
     for name in ("ValueError", "InvalidURL", "CannotResolveHostError", "UnsupportedURLSchemeError"):
         assert stat(crawl, f"errors/{name}") == 0
 
@@ -275,8 +336,11 @@ def test_malformed_and_unicode_links_do_not_break_the_crawl(crawl: Crawl,
 def test_links_to_other_hosts_and_private_addresses_are_not_followed(crawl: Crawl) -> None:
     assert crawl.site["trap_connections"] == 0
     assert crawl.site["port_trap_connections"] == 0
-    assert not [k for k in crawl.stats if k.startswith("newsbot/errors/Download")
-                and k != "newsbot/errors/DownloadTimeoutError"]
+    assert not [
+        k
+        for k in crawl.stats
+        if k.startswith("newsbot/errors/Download") and k != "newsbot/errors/DownloadTimeoutError"
+    ]
     assert crawl.hits("/news/2025/12/v6-story.html") == 0
 
 
@@ -286,18 +350,22 @@ def test_page_of_50000_links_is_capped_and_counted(crawl: Crawl) -> None:
     assert stat(crawl, "links/over_cap") == faultsite.MANY_LINKS - 100
 
 
-def test_tracking_fragment_order_and_scheme_duplicates_fetch_once(crawl: Crawl,
-                                                                  all_records: list[dict[str, Any]]) -> None:
+def test_tracking_fragment_order_and_scheme_duplicates_fetch_once(
+    crawl: Crawl, all_records: list[dict[str, Any]]
+) -> None:
     first = article_path(faultsite.GOOD[0])
     assert crawl.hits(first) == 1  # 5 feed variants, 4 home-page variants (one https): one fetch
     assert crawl.hits("/news/2025/12/query-story.html") == 1  # ?b=2&a=1 and ?a=1&b=2
     matching = [r for r in all_records if url_key(r["url"]).endswith(first)]
     assert len(matching) == 1
     assert not re.search(r"utm_|fbclid|gclid|#", matching[0]["url"]), matching[0]["url"]
-    assert not re.search(r"https://127\.0\.0\.1", crawl.proc.stderr)  # the https variant: never fetched
+    assert not re.search(
+        r"https://127\.0\.0\.1", crawl.proc.stderr
+    )  # the https variant: never fetched
 
 
 # --- Sitemaps and feeds -----------------------------------------------------------------
+
 
 def test_xml_bombs_are_inert_and_counted(crawl: Crawl) -> None:
     assert crawl.hits(article_path("tram-line-extension")) == 1  # the good entry beside the bomb
@@ -307,7 +375,9 @@ def test_xml_bombs_are_inert_and_counted(crawl: Crawl) -> None:
 
 def test_external_entities_are_never_resolved(crawl: Crawl) -> None:
     assert crawl.site["trap_connections"] == 0  # neither the SYSTEM entity nor the external DTD
-    assert not [p for p in crawl.site["hits"] if p.startswith("/news/2025/12/xxe")]  # no half-read <loc>
+    assert not [
+        p for p in crawl.site["hits"] if p.startswith("/news/2025/12/xxe")
+    ]  # no half-read <loc>
     secret = faultsite.SECRET.encode()
     assert secret not in (crawl.proc.stdout + crawl.proc.stderr).encode()
     for path in crawl.archive.rglob("*"):
@@ -318,7 +388,9 @@ def test_external_entities_are_never_resolved(crawl: Crawl) -> None:
             assert secret not in data, path
 
 
-def test_truncated_feed_yields_its_complete_entries(crawl: Crawl, all_records: list[dict[str, Any]]) -> None:
+def test_truncated_feed_yields_its_complete_entries(
+    crawl: Crawl, all_records: list[dict[str, Any]]
+) -> None:
     for slug in faultsite.TRUNCATED_FEED:
         assert by_path(all_records, article_path(slug)), slug
     assert crawl.hits(article_path("never-listed-story")) == 0
@@ -329,8 +401,15 @@ def test_every_fault_page_was_reached(crawl: Crawl) -> None:
     """The fixture itself: a fault nobody fetched would make its test vacuous."""
     for kind in FAULT_PAGES:
         assert crawl.hits(fault_path(kind)) >= 1, kind
-    for path in ("/sitemap-lol.xml", "/sitemap-xxe.xml", "/sitemap-bomb.xml.gz", "/feed-lol.xml",
-                 "/feed-xxe.xml", "/feed-truncated.xml", "/section/many-links"):
+    for path in (
+        "/sitemap-lol.xml",
+        "/sitemap-xxe.xml",
+        "/sitemap-bomb.xml.gz",
+        "/feed-lol.xml",
+        "/feed-xxe.xml",
+        "/feed-truncated.xml",
+        "/section/many-links",
+    ):
         assert crawl.hits(path) == 1, path
 
 
@@ -349,9 +428,8 @@ def test_archive_paths_stay_inside_the_archive(crawl: Crawl) -> None:
     assert not in_project, in_project  # the crawl ran in the project folder
 
 
-
-
 # --- robots.txt ------------------------------------------------------------------------
+
 
 def reset_at_once(h: Any) -> None:
     """Close the connection with a reset before any response."""
@@ -364,14 +442,29 @@ def test_unreachable_robots_txt_is_one_line_and_the_crawl_goes_on(tmp_path: Path
     """Scrapy logs a failed robots.txt download with a traceback; here it is one line,
     counted, and the site is crawled as if it had no robots.txt (Scrapy's rule)."""
     with faultsite.FaultSite(remote_links=False) as site:
-        story = faultsite.article_html("Bridge reopens", [f"Paragraph {i} of a story about a bridge that reopened "
-                                                          "after months of repairs, said the city." for i in range(6)])
-        site.routes = {"/robots.txt": reset_at_once,
-                       "/sitemap.xml": faultsite.page(faultsite.urlset([site.url(article_path("bridge"))]),
-                                                      ctype="application/xml"),
-                       article_path("bridge"): faultsite.page(story)}
-        proc = run_scrapy("crawl", "news", "-a", f"url={site.url('/sitemap.xml')}", archive=tmp_path,
-                          settings={**FAULT_SETTINGS, "ROBOTSTXT_OBEY": "True"})
+        story = faultsite.article_html(
+            "Bridge reopens",
+            [
+                f"Paragraph {i} of a story about a bridge that reopened "
+                "after months of repairs, said the city."
+                for i in range(6)
+            ],
+        )
+        site.routes = {
+            "/robots.txt": reset_at_once,
+            "/sitemap.xml": faultsite.page(
+                faultsite.urlset([site.url(article_path("bridge"))]), ctype="application/xml"
+            ),
+            article_path("bridge"): faultsite.page(story),
+        }
+        proc = run_scrapy(
+            "crawl",
+            "news",
+            "-a",
+            f"url={site.url('/sitemap.xml')}",
+            archive=tmp_path,
+            settings={**FAULT_SETTINGS, "ROBOTSTXT_OBEY": "True"},
+        )
     assert [r["url"] for r in records(tmp_path)] == [site.url(article_path("bridge"))]
     errors = [line for line in proc.stderr.splitlines() if "robots.txt" in line and "ERROR" in line]
     assert len(errors) == 1, errors

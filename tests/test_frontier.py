@@ -21,13 +21,28 @@ from support.crawls import PROJECT
 from support.redisserver import RedisServer
 
 
-def store(server: RedisServer, worker: str = "w1", *, shards: int = 8, lease_ms: int = 60_000,
-          retries: int = 2, crawl: str = "c1") -> FrontierStore:
-    return FrontierStore(connect(server.url, 5.0), crawl, worker, shards=shards, lease_ms=lease_ms,
-                         max_retries=retries)
+def store(
+    server: RedisServer,
+    worker: str = "w1",
+    *,
+    shards: int = 8,
+    lease_ms: int = 60_000,
+    retries: int = 2,
+    crawl: str = "c1",
+) -> FrontierStore:
+    return FrontierStore(
+        connect(server.url, 5.0),
+        crawl,
+        worker,
+        shards=shards,
+        lease_ms=lease_ms,
+        max_retries=retries,
+    )
 
 
-def test_pop_moves_to_pending_under_the_owners_lease_and_ack_ends_it(redis_server: RedisServer) -> None:
+def test_pop_moves_to_pending_under_the_owners_lease_and_ack_ends_it(
+    redis_server: RedisServer,
+) -> None:
     s = store(redis_server)
     entry = s.push(3, b"payload")
     assert s.status().queued == 1
@@ -49,7 +64,9 @@ def test_pop_only_from_the_shards_given(redis_server: RedisServer) -> None:
     assert s.pop([2]) is not None
 
 
-def test_expired_leases_are_requeued_with_a_retry_count_then_failed(redis_server: RedisServer) -> None:
+def test_expired_leases_are_requeued_with_a_retry_count_then_failed(
+    redis_server: RedisServer,
+) -> None:
     s = store(redis_server, lease_ms=50, retries=1)
     entry = s.push(1, b"r")
     s.pop([1])
@@ -85,7 +102,9 @@ def test_a_restarted_worker_frees_its_own_leases_at_once(redis_server: RedisServ
     assert (status.queued, status.pending) == (1, 1)
 
 
-def test_an_ack_after_the_reaper_took_it_back_removes_it_from_the_queue(redis_server: RedisServer) -> None:
+def test_an_ack_after_the_reaper_took_it_back_removes_it_from_the_queue(
+    redis_server: RedisServer,
+) -> None:
     s = store(redis_server, lease_ms=30)
     entry = s.push(0, b"a")
     s.pop([0])
@@ -106,7 +125,8 @@ def test_crawls_and_their_seen_sets_are_apart(redis_server: RedisServer) -> None
 
 
 def test_the_dupefilter_keys_on_url_key_and_lets_a_same_key_redirect_through(
-        redis_server: RedisServer) -> None:
+    redis_server: RedisServer,
+) -> None:
     s = store(redis_server)
     df = UrlKeyRedisDupeFilter(s.conn, s.key("seen"))
     assert not df.request_seen(Request("http://news.test/a?utm_source=x"))
@@ -223,7 +243,9 @@ def test_ending_replaced_by_a_redirect_or_retry(redis_server: RedisServer) -> No
     assert pending(s) == 0
 
 
-def test_a_held_back_page_keeps_its_lease_marked_held_until_written(redis_server: RedisServer) -> None:
+def test_a_held_back_page_keeps_its_lease_marked_held_until_written(
+    redis_server: RedisServer,
+) -> None:
     s, ledger, entry = leased(redis_server)
     ledger.item_yielded(entry)
     ledger.output_done(entry)
@@ -240,16 +262,24 @@ def test_a_held_back_page_keeps_its_lease_marked_held_until_written(redis_server
 
 @pytest.mark.slow  # a process of its own
 def test_without_redis_url_nothing_of_redis_is_imported() -> None:
-    code = ("import sys; from scrapy.utils.reactor import install_reactor;"
-            "install_reactor('twisted.internet.asyncioreactor.AsyncioSelectorReactor');"
-            "from scrapy.utils.project import get_project_settings;"
-            "from scrapy.crawler import Crawler; from newsbot.spiders.news import NewsSpider;"
-            "from scrapy.core.spidermw import SpiderMiddlewareManager;"
-            "c = Crawler(NewsSpider, get_project_settings()); c._apply_settings();"
-            "SpiderMiddlewareManager.from_crawler(c);"
-            "print(c.settings['SCHEDULER'], 'scrapy_redis' in sys.modules, 'redis' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
-                         text=True, timeout=120, check=True).stdout.split()
+    code = (
+        "import sys; from scrapy.utils.reactor import install_reactor;"
+        "install_reactor('twisted.internet.asyncioreactor.AsyncioSelectorReactor');"
+        "from scrapy.utils.project import get_project_settings;"
+        "from scrapy.crawler import Crawler; from newsbot.spiders.news import NewsSpider;"
+        "from scrapy.core.spidermw import SpiderMiddlewareManager;"
+        "c = Crawler(NewsSpider, get_project_settings()); c._apply_settings();"
+        "SpiderMiddlewareManager.from_crawler(c);"
+        "print(c.settings['SCHEDULER'], 'scrapy_redis' in sys.modules, 'redis' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split()
     assert out == ["scrapy.core.scheduler.Scheduler", "False", "False"]
 
 
@@ -259,9 +289,22 @@ def test_scrapy_status_prints_the_live_figures(redis_server: RedisServer) -> Non
     s.push(9, b"a"), s.push(9, b"b")
     s.pop([9])
     s.claim_shards(())
-    proc = subprocess.run([sys.executable, "-m", "scrapy", "status", "--crawl", "live1", "-s",
-                           f"NEWSBOT_REDIS_URL={redis_server.url}"], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "status",
+            "--crawl",
+            "live1",
+            "-s",
+            f"NEWSBOT_REDIS_URL={redis_server.url}",
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     figures = json.loads(proc.stdout)
     assert (figures["queued"], figures["pending"], figures["done"]) == (1, 1, 0)

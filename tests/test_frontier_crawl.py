@@ -49,20 +49,38 @@ class Worker:
         return code
 
 
-def start_worker(worker_id: str, site: Outlets, redis_url: str, tmp: Path,
-                 settings: dict[str, str] | None = None, crawl: str = "crawl1") -> Worker:
+def start_worker(
+    worker_id: str,
+    site: Outlets,
+    redis_url: str,
+    tmp: Path,
+    settings: dict[str, str] | None = None,
+    crawl: str = "crawl1",
+) -> Worker:
     archive = tmp / f"archive-{worker_id}"
-    every = {**LOCAL, "EXTRACT_WORKERS": "1", "NEWSBOT_REDIS_URL": redis_url,
-             "NEWSBOT_CRAWL_ID": crawl, "NEWSBOT_WORKER_ID": worker_id,
-             "NEWSBOT_IDLE_CLOSE": str(IDLE_CLOSE), "NEWSBOT_FRONTIER_LEASE": str(LEASE),
-             "ARCHIVE_DIR": str(archive), **(settings or {})}
+    every = {
+        **LOCAL,
+        "EXTRACT_WORKERS": "1",
+        "NEWSBOT_REDIS_URL": redis_url,
+        "NEWSBOT_CRAWL_ID": crawl,
+        "NEWSBOT_WORKER_ID": worker_id,
+        "NEWSBOT_IDLE_CLOSE": str(IDLE_CLOSE),
+        "NEWSBOT_FRONTIER_LEASE": str(LEASE),
+        "ARCHIVE_DIR": str(archive),
+        **(settings or {}),
+    }
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={site.start_urls}"]
     tmp.mkdir(parents=True, exist_ok=True)
     for key, value in every.items():
         cmd += ["-s", f"{key}={value}"]
     log = open(tmp / f"{worker_id}.log", "ab")  # noqa: SIM115 - the process owns it
-    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    proc = subprocess.Popen(
+        cmd,
+        cwd=PROJECT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
     log.close()
     return Worker(worker_id, archive, proc)
 
@@ -76,8 +94,10 @@ def wait_all(workers: list[Worker], tmp: Path, timeout: float = 240) -> None:
         time.sleep(0.1)
     for w in workers:
         code = w.wait(timeout=5)
-        assert code == 0, f"{w.worker_id} exited {code}: " + (
-            tmp / f"{w.worker_id}.log").read_text(errors="replace")[-4000:]
+        assert code == 0, (
+            f"{w.worker_id} exited {code}: "
+            + (tmp / f"{w.worker_id}.log").read_text(errors="replace")[-4000:]
+        )
 
 
 def all_records(archive: Path) -> list[dict[str, Any]]:
@@ -93,8 +113,15 @@ def run_summary(worker: Worker) -> dict[str, Any]:
     return json.loads(paths[-1].read_text())
 
 
-def crawl(n: int, site: Outlets, redis: RedisServer, tmp: Path, stagger: float = 1.0,
-          settings: dict[str, str] | None = None, crawl_id: str = "crawl1") -> list[Worker]:
+def crawl(
+    n: int,
+    site: Outlets,
+    redis: RedisServer,
+    tmp: Path,
+    stagger: float = 1.0,
+    settings: dict[str, str] | None = None,
+    crawl_id: str = "crawl1",
+) -> list[Worker]:
     workers = []
     for i in range(n):
         workers.append(start_worker(f"w{i + 1}", site, redis.url, tmp, settings, crawl_id))
@@ -124,10 +151,14 @@ def check_crawl(workers: list[Worker], site: Outlets, crawl_id: str = "crawl1") 
     last_page = max(h.at for h in hits)
     for w in workers:
         assert w.ended is not None and w.ended - last_page <= IDLE_CLOSE + EXIT_SLACK, (
-            w.worker_id, round(w.ended - last_page, 1))
+            w.worker_id,
+            round(w.ended - last_page, 1),
+        )
         held = run_summary(w)["stats"].get(f"newsbot/frontier/shards_held/{n}", 0)
         assert held <= math.ceil(64 / n) + 1, (w.worker_id, held)
-    found = [p for w in workers for p in (w.archive / "runs").glob(f"crawl-{crawl_id}.summary.json")]
+    found = [
+        p for w in workers for p in (w.archive / "runs").glob(f"crawl-{crawl_id}.summary.json")
+    ]
     assert len(found) == 1, found  # written once, by the last worker to finish
     summary = json.loads(found[0].read_text())
     assert set(summary["workers"]) == {w.worker_id for w in workers}
@@ -146,8 +177,14 @@ def test_one_and_two_workers_and_their_stories(tmp_path: Path, redis_server: Red
     partitions = []
     for n, name in ((1, "one"), (2, "two")):
         with serve_outlets() as site:
-            workers = crawl(n, site, redis_server, tmp_path / name,
-                            settings={"NEWSBOT_REDIS_PREFIX": name}, crawl_id=name)
+            workers = crawl(
+                n,
+                site,
+                redis_server,
+                tmp_path / name,
+                settings={"NEWSBOT_REDIS_PREFIX": name},
+                crawl_id=name,
+            )
             check_crawl(workers, site, name)
         partitions.append(stories([r for w in workers for r in all_records(w.archive)]))
     alone, shared = partitions
@@ -171,8 +208,9 @@ def kill_moment() -> tuple[int, float]:
     return seed, moment
 
 
-def test_kill_9_of_one_worker_restarted_with_its_id(tmp_path: Path,
-                                                    redis_server: RedisServer) -> None:
+def test_kill_9_of_one_worker_restarted_with_its_id(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
     _, moment = kill_moment()
     slow = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
     with serve_outlets(slow=0) as site:
@@ -191,7 +229,8 @@ def test_kill_9_of_one_worker_restarted_with_its_id(tmp_path: Path,
 
 
 def test_a_worker_that_never_returns_has_its_pages_fetched_by_the_other(
-        tmp_path: Path, redis_server: RedisServer) -> None:
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
     _, moment = kill_moment()
     slow = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
     with serve_outlets(slow=0) as site:
@@ -220,16 +259,29 @@ def window_peak(times: list[float], width: float = 2.0) -> int:
     return best
 
 
-def test_politeness_per_site_holds_across_workers(tmp_path: Path, redis_server: RedisServer) -> None:
-    polite = {"DOWNLOAD_DELAY": "0.2", "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
-              "RANDOMIZE_DOWNLOAD_DELAY": "0"}
+def test_politeness_per_site_holds_across_workers(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    polite = {
+        "DOWNLOAD_DELAY": "0.2",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+        "RANDOMIZE_DOWNLOAD_DELAY": "0",
+    }
     peaks: list[dict[str, int]] = []
     for n, crawl_id in ((1, "alone"), (2, "pair")):
         with serve_outlets(slow=0) as site:
             workers = []
             for i in range(n):
-                workers.append(start_worker(f"{crawl_id}{i}", site, redis_server.url,
-                                            tmp_path / crawl_id, polite, crawl=crawl_id))
+                workers.append(
+                    start_worker(
+                        f"{crawl_id}{i}",
+                        site,
+                        redis_server.url,
+                        tmp_path / crawl_id,
+                        polite,
+                        crawl=crawl_id,
+                    )
+                )
                 time.sleep(1.0)  # the second joins while the first fetches: a hand-over
             wait_all(workers, tmp_path / crawl_id)
             hits = [h for h in site.log.hits if not h.path.endswith("robots.txt")]
@@ -238,31 +290,48 @@ def test_politeness_per_site_holds_across_workers(tmp_path: Path, redis_server: 
             by_host[h.host].append(h)
         peaks.append({host: window_peak([h.at for h in hs]) for host, hs in by_host.items()})
         if n == 2:
-            switches = {host: sum(a.agent != b.agent for a, b in itertools.pairwise(hs))
-                        for host, hs in by_host.items()}
+            switches = {
+                host: sum(a.agent != b.agent for a, b in itertools.pairwise(hs))
+                for host, hs in by_host.items()
+            }
             print(f"politeness: worker switches per host {sorted(switches.values())}")
             assert max(switches.values()) <= 2, switches
     alone, pair = peaks
-    print(f"politeness: most requests per host in 2 s, 1 worker {max(alone.values())}, "
-          f"2 workers {max(pair.values())}")
+    print(
+        f"politeness: most requests per host in 2 s, 1 worker {max(alone.values())}, "
+        f"2 workers {max(pair.values())}"
+    )
     assert max(pair.values()) <= max(alone.values()) + 1, (alone, pair)
 
 
-ARTICLE = ("<html><head><meta property='og:type' content='article'><title>{t}</title></head>"
-           "<body><article><h1>{t}</h1><p>{body}</p></article></body></html>")
+ARTICLE = (
+    "<html><head><meta property='og:type' content='article'><title>{t}</title></head>"
+    "<body><article><h1>{t}</h1><p>{body}</p></article></body></html>"
+)
 
 
 def endings_site(base: str) -> dict[str, tuple[int, str, bytes]]:
     """One page for each way a leased request ends."""
     words = " ".join(f"word{n} said the minister on monday" for n in range(60))
-    entries = ["/a.html", "/empty.html", "/missing.html", "/private/p.html", "/moved.html",
-               "/away.html"]
+    entries = [
+        "/a.html",
+        "/empty.html",
+        "/missing.html",
+        "/private/p.html",
+        "/moved.html",
+        "/away.html",
+    ]
     sitemap = "".join(f"<url><loc>{base}{e}</loc></url>" for e in entries)
     return {
         "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),
-        "/sitemap.xml": (200, "application/xml", (
-            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            f"{sitemap}</urlset>").encode()),
+        "/sitemap.xml": (
+            200,
+            "application/xml",
+            (
+                '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"{sitemap}</urlset>"
+            ).encode(),
+        ),
         "/a.html": (200, "text/html", ARTICLE.format(t="Recorded", body=words).encode()),
         "/a2.html": (200, "text/html", ARTICLE.format(t="Moved", body=words[::-1]).encode()),
         "/empty.html": (200, "text/html", ARTICLE.format(t="Empty", body="").encode()),
@@ -305,7 +374,12 @@ def test_every_ending_acknowledges_its_request(tmp_path: Path, redis_server: Red
         server.server_close()
     summary = json.loads((worker.archive / "runs" / "crawl-endings.summary.json").read_text())
     figures = summary["workers"]["solo"]
-    assert summary["frontier"] == {"queued": 0, "pending": 0, "held": 0, "failed": 0,
-                                   "done": figures["acknowledged"]}, summary
+    assert summary["frontier"] == {
+        "queued": 0,
+        "pending": 0,
+        "held": 0,
+        "failed": 0,
+        "done": figures["acknowledged"],
+    }, summary
     assert figures["unacknowledged"] == 0 and figures["acknowledged"] >= 8
     assert summary["articles"] == 2  # /a.html and /a2.html

@@ -48,5 +48,7 @@ def test_news_dev_figures_hold(replayed: dict[str, tuple[Any, dict[str, Any]]], 
         assert figures[key] >= floor, (key, figures)
     assert figures.get("records_on_other", 0) <= MAX_ON_OTHER
     # every article page without a record was logged with its reason
-    missing = {p["url"].strip().rstrip("/") for p in bench.pages if p.get("kind") != "other"} - set(bench.newsbot)
+    missing = {p["url"].strip().rstrip("/") for p in bench.pages if p.get("kind") != "other"} - set(
+        bench.newsbot
+    )
     assert missing <= set(bench.reasons), missing - set(bench.reasons)

@@ -26,11 +26,18 @@ pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
 
 NETNS = faultsite.netns_available()
-needs_netns = pytest.mark.skipif(not NETNS, reason="no loopback-only network namespace (unshare -rn) here: "
-                                                   "this crawl would reach outside 127.0.0.0/8 if the guard broke")
-GUARD_SETTINGS = {**LOCAL, "DOWNLOAD_TIMEOUT": "3", "RETRY_TIMES": "0",
-                  "TWISTED_DNS_RESOLVER": "support.faultsite.StubResolver",
-                  "FAULTSITE_HOSTS": "internal.test=127.0.0.9"}
+needs_netns = pytest.mark.skipif(
+    not NETNS,
+    reason="no loopback-only network namespace (unshare -rn) here: "
+    "this crawl would reach outside 127.0.0.0/8 if the guard broke",
+)
+GUARD_SETTINGS = {
+    **LOCAL,
+    "DOWNLOAD_TIMEOUT": "3",
+    "RETRY_TIMES": "0",
+    "TWISTED_DNS_RESOLVER": "support.faultsite.StubResolver",
+    "FAULTSITE_HOSTS": "internal.test=127.0.0.9",
+}
 
 
 # --- Crawls ---------------------------------------------------------------------------
@@ -44,12 +51,19 @@ LOOPBACK_TARGETS = 10  # 6 links, 2 redirects, 2 sitemap children (see faultsite
 LOOPBACK_HOSTS = 6  # trap, port trap, internal.test, decimal, IPv4-mapped, 0.0.0.0
 
 
-def guarded_crawl(tmp: Path, sources_text: str, *, isolate: bool = NETNS,
-                  env: dict[str, str] | None = None) -> Crawl:
+def guarded_crawl(
+    tmp: Path, sources_text: str, *, isolate: bool = NETNS, env: dict[str, str] | None = None
+) -> Crawl:
     path = tmp / "sources.toml"
     path.write_text(sources_text, encoding="utf-8")
-    return faultsite.crawl_beside_site(tmp, ["crawl", "news", "-a", f"sources={path}"], GUARD_SETTINGS,
-                                       isolate=isolate, render=(path,), env=env)
+    return faultsite.crawl_beside_site(
+        tmp,
+        ["crawl", "news", "-a", f"sources={path}"],
+        GUARD_SETTINGS,
+        isolate=isolate,
+        render=(path,),
+        env=env,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +73,12 @@ def loopback_crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
 
 def test_loopback_links_redirects_and_children_get_no_connection(loopback_crawl: Crawl) -> None:
     crawl = loopback_crawl
-    assert crawl.proc.returncode == 0 and "Traceback" not in crawl.proc.stderr, crawl.proc.stderr[-4000:]
-    assert crawl.site["trap_connections"] == 0  # 127.0.0.9: linked, redirected to, named internal.test...
+    assert crawl.proc.returncode == 0 and "Traceback" not in crawl.proc.stderr, crawl.proc.stderr[
+        -4000:
+    ]
+    assert (
+        crawl.site["trap_connections"] == 0
+    )  # 127.0.0.9: linked, redirected to, named internal.test...
     assert crawl.site["port_trap_connections"] == 0  # 127.0.0.1 on a port no start URL named
     assert crawl.stats["newsbot/guard/refused"] == LOOPBACK_TARGETS
     assert crawl.stats["newsbot/guard/refused_hosts"] == LOOPBACK_HOSTS
@@ -82,7 +100,9 @@ def test_crawl_logs_one_refusal_per_host(loopback_crawl: Crawl) -> None:
 
 def test_allow_private_lets_the_same_crawl_reach_the_traps(tmp_path: Path) -> None:
     """The control: without the guard's refusals, the traps above would have counted connections."""
-    crawl = guarded_crawl(tmp_path, LOOPBACK_SOURCES.replace("[[source]]\n", "[[source]]\nallow_private = true\n"))
+    crawl = guarded_crawl(
+        tmp_path, LOOPBACK_SOURCES.replace("[[source]]\n", "[[source]]\nallow_private = true\n")
+    )
     assert crawl.proc.returncode == 0
     assert crawl.site["trap_connections"] > 0 and crawl.site["port_trap_connections"] > 0
     assert "newsbot/guard/refused" not in crawl.stats
@@ -90,10 +110,19 @@ def test_allow_private_lets_the_same_crawl_reach_the_traps(tmp_path: Path) -> No
 
 @needs_netns
 def test_remote_private_addresses_are_refused_before_any_connection(tmp_path: Path) -> None:
-    hosts = ["127.0.0.1", "169.254.169.254", "10.0.0.1", "192.168.1.1", "100.64.0.1", "::ffff:10.0.0.1"]
-    text = ('[[source]]\nname = "guarded"\n'
-            'start_urls = ["@BASE@/guard/remote", "@BASE@/guard/remote-index.xml"]\n'
-            f"allowed_domains = {hosts!r}\n").replace("'", '"')
+    hosts = [
+        "127.0.0.1",
+        "169.254.169.254",
+        "10.0.0.1",
+        "192.168.1.1",
+        "100.64.0.1",
+        "::ffff:10.0.0.1",
+    ]
+    text = (
+        '[[source]]\nname = "guarded"\n'
+        'start_urls = ["@BASE@/guard/remote", "@BASE@/guard/remote-index.xml"]\n'
+        f"allowed_domains = {hosts!r}\n"
+    ).replace("'", '"')
     env = faultsite.audit_env(tmp_path)
     crawl = guarded_crawl(tmp_path, text, isolate=True, env=env)
     assert crawl.proc.returncode == 0, crawl.proc.stderr[-4000:]
@@ -108,20 +137,34 @@ def test_remote_private_addresses_are_refused_before_any_connection(tmp_path: Pa
 
 # --- Files ----------------------------------------------------------------------------
 
+
 def test_names_from_arguments_cannot_escape_archive_dir(tmp_path: Path) -> None:
     sub = tmp_path / "sub"
     sub.mkdir()
     (tmp_path / "sources.toml").write_text(
         '[[source]]\nname = "../../evil"\nstart_urls = ["@BASE@/news/2025/12/harbour-cranes-return.html"]\n',
-        encoding="utf-8")
-    settings = {**GUARD_SETTINGS, "WARC_PREFIX": "../../evil", "NEWSBOT_STATE_FILE": "../../evil.sqlite"}
+        encoding="utf-8",
+    )
+    settings = {
+        **GUARD_SETTINGS,
+        "WARC_PREFIX": "../../evil",
+        "NEWSBOT_STATE_FILE": "../../evil.sqlite",
+    }
     before = set(PROJECT.rglob("*evil*"))
     crawl = faultsite.crawl_beside_site(
-        tmp_path, ["crawl", "news", "-a", f"sources={sub}/../sources.toml"], settings, isolate=NETNS,
-        render=(tmp_path / "sources.toml",))
+        tmp_path,
+        ["crawl", "news", "-a", f"sources={sub}/../sources.toml"],
+        settings,
+        isolate=NETNS,
+        render=(tmp_path / "sources.toml",),
+    )
     assert crawl.proc.returncode == 0, crawl.proc.stderr[-4000:]
     root = crawl.archive.resolve()
-    outside = [p for p in tmp_path.parent.rglob("*") if "evil" in p.name and not p.resolve().is_relative_to(root)]
+    outside = [
+        p
+        for p in tmp_path.parent.rglob("*")
+        if "evil" in p.name and not p.resolve().is_relative_to(root)
+    ]
     assert not outside and set(PROJECT.rglob("*evil*")) == before
     warcs = list((root / "warc").glob("*.warc.gz"))
     assert warcs and all(w.name.startswith("evil-") for w in warcs)
@@ -130,18 +173,36 @@ def test_names_from_arguments_cannot_escape_archive_dir(tmp_path: Path) -> None:
 
 # --- No network at run time ----------------------------------------------------------
 
+
 @needs_netns
 def test_demo_crawl_needs_no_network(tmp_path: Path) -> None:
     """tldextract, trafilatura, courlan, htmldate, dateparser: nothing looks anything up."""
     env = faultsite.audit_env(tmp_path)
-    cmd = faultsite.isolated_command([sys.executable, "-m", "scrapy", "demo", "-s",
-                                      f"ARCHIVE_DIR={tmp_path / 'archive'}", "-s", "EXTRACT_WORKERS=2"],
-                                     isolate=True)
+    cmd = faultsite.isolated_command(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "demo",
+            "-s",
+            f"ARCHIVE_DIR={tmp_path / 'archive'}",
+            "-s",
+            "EXTRACT_WORKERS=2",
+        ],
+        isolate=True,
+    )
     proc = faultsite.run_in_session(cmd, dict(os.environ, **env), timeout=300)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert records(tmp_path / "archive")
     contacted = {h for _, h in faultsite.audited_hosts(Path(env["NETAUDIT_LOG"]))}
     assert contacted and all(faultsite.is_local_host(h) for h in contacted), contacted
-    for symptom in ("DNSLookupError", "CannotResolveHost", "unreachable", "Name or service not known",
-                    "Temporary failure in name resolution", "suffix list", "Traceback"):
+    for symptom in (
+        "DNSLookupError",
+        "CannotResolveHost",
+        "unreachable",
+        "Name or service not known",
+        "Temporary failure in name resolution",
+        "suffix list",
+        "Traceback",
+    ):
         assert symptom not in proc.stderr, symptom

@@ -20,10 +20,15 @@ pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 LIMITS = Thresholds(min_pages=10)
 
 
-def figures(candidates: int = 20, records: int = 20, undated: int = 0,
-            length: float = 2000.0) -> dict[str, float]:
-    return {**site_figures({"article_candidates": candidates, "records": records,
-                            "undated": undated}, []), "median_text_length": length}
+def figures(
+    candidates: int = 20, records: int = 20, undated: int = 0, length: float = 2000.0
+) -> dict[str, float]:
+    return {
+        **site_figures(
+            {"article_candidates": candidates, "records": records, "undated": undated}, []
+        ),
+        "median_text_length": length,
+    }
 
 
 def test_first_run_and_small_runs_raise_nothing() -> None:
@@ -31,13 +36,16 @@ def test_first_run_and_small_runs_raise_nothing() -> None:
     assert check("a", figures(candidates=5, records=0), [figures()], LIMITS) == []
 
 
-@pytest.mark.parametrize(("now", "expected"), [
-    (figures(records=0), {"records_zero", "no_record_share"}),
-    (figures(records=12), {"no_record_share"}),          # 40 % of candidates lost
-    (figures(undated=8), {"undated_share"}),
-    (figures(length=900.0), {"text_length"}),
-    (figures(records=16, undated=4, length=1200.0), set()),   # within every threshold
-])
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (figures(records=0), {"records_zero", "no_record_share"}),
+        (figures(records=12), {"no_record_share"}),  # 40 % of candidates lost
+        (figures(undated=8), {"undated_share"}),
+        (figures(length=900.0), {"text_length"}),
+        (figures(records=16, undated=4, length=1200.0), set()),  # within every threshold
+    ],
+)
 def test_clear_drops_are_found(now: dict[str, float], expected: set[str]) -> None:
     history = [figures(), figures(records=19), figures()]
     assert {f.check for f in check("a", now, history, LIMITS)} == expected
@@ -50,14 +58,20 @@ def test_summary_history_reads_previous_runs_of_the_same_spider(tmp_path: Path) 
         section = {"figures": {"a": figures(records=records)}}
         (runs / f"news-{run}.summary.json").write_text(json.dumps({"health": section}))
     (runs / "replay-20251202T100000Z-cccccc.summary.json").write_text(
-        json.dumps({"health": {"figures": {"a": figures(records=1)}}}))
+        json.dumps({"health": {"figures": {"a": figures(records=1)}}})
+    )
     history = SummaryHistory(runs, "news", "20251203T000000Z-dddddd")
     assert [p["records"] for p in history.previous("a", 5)] == [18, 20]
     assert [p["records"] for p in history.previous("a", 1)] == [18]
-    section = assess({"a": {"article_candidates": 20, "records": 0}}, {}, history,
-                     "20251203T000000Z-dddddd", LIMITS)
+    section = assess(
+        {"a": {"article_candidates": 20, "records": 0}},
+        {},
+        history,
+        "20251203T000000Z-dddddd",
+        LIMITS,
+    )
     assert {c["check"] for c in section["checks"]} == {"records_zero", "no_record_share"}
-    assert history.previous("a", 1)[0]["records"] == 0   # appended
+    assert history.previous("a", 1)[0]["records"] == 0  # appended
 
 
 OUTLETS = {"Alpha": "127.0.0.2", "Beta": "127.0.0.3", "Gamma": "127.0.0.4"}
@@ -70,7 +84,8 @@ def redesign(site: Path, paths: list[str]) -> None:
             '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Story | Daily Ledger'
             '</title><meta property="og:type" content="article"></head><body><div id="app"></div>'
             '<script>window.__STATE__ = {"story": "rendered in the browser"};</script></body></html>',
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 @pytest.mark.slow
@@ -82,15 +97,18 @@ def test_a_site_whose_new_pages_give_no_text_is_named(tmp_path: Path) -> None:
     servers = {name: serve_folder(folders[name], host=host) for name, host in OUTLETS.items()}
     try:
         sources = tmp_path / "sources.toml"
-        sources.write_text("".join(
-            f'[[source]]\nname = "{name}"\nstart_urls = ["{srv.base_url}/sitemap.xml"]\n'
-            f'allowed_domains = ["{OUTLETS[name]}"]\ntimezone = "Europe/Berlin"\n\n'
-            for name, srv in servers.items()))
+        sources.write_text(
+            "".join(
+                f'[[source]]\nname = "{name}"\nstart_urls = ["{srv.base_url}/sitemap.xml"]\n'
+                f'allowed_domains = ["{OUTLETS[name]}"]\ntimezone = "Europe/Berlin"\n\n'
+                for name, srv in servers.items()
+            )
+        )
         first = run_scrapy("crawl", "news", "-a", f"sources={sources}", archive=archive)
         assert "site health" not in first.stderr
         for seed, (name, folder) in enumerate(folders.items()):
             shutil.rmtree(folder)
-            paths = build_site(folder, 24, seed=seed)     # the first 12 are the same articles
+            paths = build_site(folder, 24, seed=seed)  # the first 12 are the same articles
             if name == "Beta":
                 redesign(folder, paths[12:])
         second = run_scrapy("crawl", "news", "-a", f"sources={sources}", archive=archive)

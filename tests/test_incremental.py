@@ -65,11 +65,17 @@ def test_corrected_article_becomes_a_new_version(tmp_path: Path) -> None:
         run_scrapy("crawl", "news", "-a", start, archive=archive)
         changed, touched = paths[3], paths[5]
         page = site / changed.lstrip("/")
-        page.write_text(page.read_text().replace("<p>", "<p>Correction: an earlier version misstated the figures. ", 1))
+        page.write_text(
+            page.read_text().replace(
+                "<p>", "<p>Correction: an earlier version misstated the figures. ", 1
+            )
+        )
         sitemap = site / "sitemap.xml"
         text = sitemap.read_text()
         for path in (changed, touched):  # both say they changed; only one really did
-            text = re.sub(rf"({re.escape(path)}</loc><lastmod>)[^<]+", r"\g<1>2099-01-01T00:00:00+00:00", text)
+            text = re.sub(
+                rf"({re.escape(path)}</loc><lastmod>)[^<]+", r"\g<1>2099-01-01T00:00:00+00:00", text
+            )
         sitemap.write_text(text)
         run_scrapy("crawl", "news", "-a", start, archive=archive)
         fetched = server.requests.snapshot()
@@ -86,14 +92,28 @@ def test_corrected_article_becomes_a_new_version(tmp_path: Path) -> None:
 def test_three_kills_then_every_article_exactly_once(big_site: Any, tmp_path: Path) -> None:
     server, _root, _paths = big_site
     archive = tmp_path / "archive"
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={server.url('/sitemap.xml')}",
-           "-s", f"ARCHIVE_DIR={archive}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "news",
+        "-a",
+        f"url={server.url('/sitemap.xml')}",
+        "-s",
+        f"ARCHIVE_DIR={archive}",
+    ]
     for key, value in {**LOCAL, "CONCURRENT_REQUESTS_PER_DOMAIN": "4"}.items():
         cmd += ["-s", f"{key}={value}"]
     rng = random.Random(11)
     for _ in range(3):
-        proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=PROJECT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(rng.uniform(4.0, 9.0))
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -106,7 +126,9 @@ def test_three_kills_then_every_article_exactly_once(big_site: Any, tmp_path: Pa
     urls = [r["url"] for r in recs]
     assert len(urls) == len(set(urls)) == SITE_SIZE
     assert summary(archive)["ok"] is True
-    with sqlite3.connect(archive / "state" / "newsbot.sqlite") as db:  # the index survived the kills
+    with sqlite3.connect(
+        archive / "state" / "newsbot.sqlite"
+    ) as db:  # the index survived the kills
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         indexed = {row[0] for row in db.execute("SELECT article_id FROM dedup_articles")}
         recorded = {row[0] for row in db.execute("SELECT id FROM articles")}
@@ -132,8 +154,19 @@ def test_jobdir_pause_and_resume(big_site: Any, tmp_path: Path) -> None:
     server, _root, _paths = big_site
     archive, jobdir = tmp_path / "archive", tmp_path / "job"
     server.requests.clear()
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={server.url('/sitemap.xml')}",
-           "-s", f"ARCHIVE_DIR={archive}", "-s", f"JOBDIR={jobdir}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "news",
+        "-a",
+        f"url={server.url('/sitemap.xml')}",
+        "-s",
+        f"ARCHIVE_DIR={archive}",
+        "-s",
+        f"JOBDIR={jobdir}",
+    ]
     for key, value in {**LOCAL, "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}.items():
         cmd += ["-s", f"{key}={value}"]
     proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -23,14 +23,17 @@ def test_reasons_have_keys_and_unknown_ones_fail() -> None:
 
 
 def test_candidates_are_logged_at_info_and_followed_listings_at_debug(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     collector = stats()
     with caplog.at_level(logging.DEBUG, logger="newsbot.norecord"):
         norecord.count(collector, "no_text", "http://a.example/story", "A", candidate=True)
         norecord.count(collector, "listing", "http://a.example/tag/x", "A", candidate=False)
     levels = {r.getMessage(): r.levelno for r in caplog.records}
-    assert levels == {"no record (no_text): http://a.example/story": logging.INFO,
-                      "no record (listing): http://a.example/tag/x": logging.DEBUG}
+    assert levels == {
+        "no record (no_text): http://a.example/story": logging.INFO,
+        "no record (listing): http://a.example/tag/x": logging.DEBUG,
+    }
     assert collector.get_value("newsbot/pages/no_record/no_text") == 1
     assert collector.get_value(site_key("A", "no_record/listing")) == 1
 

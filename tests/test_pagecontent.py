@@ -13,9 +13,11 @@ from newsbot.extraction.page import decode
 from newsbot.pagecontent import BodyFigures, PageSignals, has_buy_box, verdict
 from support.crawls import SHARED
 
-PROSE = ("The council voted on Tuesday to close the old harbour bridge to cars for good, after "
-         "engineers found that the steel under its southern span had corroded further than any "
-         "survey had shown. ") * 3
+PROSE = (
+    "The council voted on Tuesday to close the old harbour bridge to cars for good, after "
+    "engineers found that the steel under its southern span had corroded further than any "
+    "survey had shown. "
+) * 3
 
 
 def judge(html: str, url: str = "https://news.example/world/story") -> str | None:
@@ -26,9 +28,11 @@ def judge(html: str, url: str = "https://news.example/world/story") -> str | Non
 
 
 def test_an_article_is_an_article() -> None:
-    html = f"<html><head><title>Bridge closed</title></head><body><article><h1>Bridge closed</h1>" \
-           f"<p>{PROSE}</p><p>{PROSE}</p></article><aside><a href='/a'>Another story on the bridge</a>" \
-           f"</aside></body></html>"
+    html = (
+        f"<html><head><title>Bridge closed</title></head><body><article><h1>Bridge closed</h1>"
+        f"<p>{PROSE}</p><p>{PROSE}</p></article><aside><a href='/a'>Another story on the bridge</a>"
+        f"</aside></body></html>"
+    )
     assert judge(html) is None
 
 
@@ -43,26 +47,34 @@ def test_a_body_of_headline_links_is_a_listing() -> None:
 
 
 def test_login_and_error_pages_need_little_text() -> None:
-    login = ("<html><head><title>Sign in</title></head><body><form><p>Sign in to read on</p>"
-             "<input name=u><input type=password name=p></form></body></html>")
+    login = (
+        "<html><head><title>Sign in</title></head><body><form><p>Sign in to read on</p>"
+        "<input name=u><input type=password name=p></form></body></html>"
+    )
     signals = PageSignals.of(load_html(login), login)
     assert verdict("Sign in to read on", signals) == "login"
     assert verdict(PROSE * 2, signals) is None  # an article with a login box beside it
-    error = "<html><head><title>404 - Page not found</title></head><body><p>Sorry.</p></body></html>"
+    error = (
+        "<html><head><title>404 - Page not found</title></head><body><p>Sorry.</p></body></html>"
+    )
     signals = PageSignals.of(load_html(error), error)
     assert verdict("Sorry, this page does not exist.", signals) == "error_page"
     assert verdict("", signals) == "no_text"
 
 
 def test_a_buy_box_makes_a_product_page_and_a_header_cart_does_not() -> None:
-    shop = ("<html><body><header><a class='add-to-cart-icon' href='/cart'>Cart</a></header>"
-            f"<main><p>{PROSE}</p><div class='buy'><span class='price'>24,99 EUR</span>"
-            "<button onclick='addToCart(4711)'>Buy</button></div></main></body></html>")
+    shop = (
+        "<html><body><header><a class='add-to-cart-icon' href='/cart'>Cart</a></header>"
+        f"<main><p>{PROSE}</p><div class='buy'><span class='price'>24,99 EUR</span>"
+        "<button onclick='addToCart(4711)'>Buy</button></div></main></body></html>"
+    )
     assert has_buy_box(load_html(shop))
     assert judge(shop, "https://shop.example/p/kit") == "product"
-    header_only = ("<html><body><header><a class='add-to-cart-icon' href='/cart'>Cart</a></header>"
-                   f"<main><p>{PROSE}</p><p class='price-note'>Prices rose 3 per cent.</p></main>"
-                   "</body></html>")
+    header_only = (
+        "<html><body><header><a class='add-to-cart-icon' href='/cart'>Cart</a></header>"
+        f"<main><p>{PROSE}</p><p class='price-note'>Prices rose 3 per cent.</p></main>"
+        "</body></html>"
+    )
     assert not has_buy_box(load_html(header_only))
 
 

@@ -26,8 +26,11 @@ PRE_SEAM = Path(__file__).resolve().parent / "data" / "pre-seam"
 def stored(kind: str) -> list[dict[str, Any]]:
     """The records of the pre-seam crawl, in file order (kind: 'articles' or 'duplicates')."""
     suffix = ".duplicates.jsonl" if kind == "duplicates" else ".jsonl"
-    paths = [p for p in sorted((PRE_SEAM / "articles").glob("*.jsonl"))
-             if p.name.endswith(".duplicates.jsonl") == (kind == "duplicates")]
+    paths = [
+        p
+        for p in sorted((PRE_SEAM / "articles").glob("*.jsonl"))
+        if p.name.endswith(".duplicates.jsonl") == (kind == "duplicates")
+    ]
     assert len(paths) == 1 and paths[0].name.endswith(suffix)
     return read_jsonl(paths[0])
 
@@ -86,9 +89,11 @@ def test_pre_seam_state_file_gains_run_leases_on_open(tmp_path: Path) -> None:
     state = shutil.copy(PRE_SEAM / "state" / "newsbot.sqlite", tmp_path / "newsbot.sqlite")
     with sqlite3.connect(state) as db:
         before = db.execute("SELECT * FROM runs").fetchall()
-        db.execute("INSERT INTO runs (run_id, spider, host, pid, started, status, outputs)"
-                   " VALUES ('old', 'news', 'another-host', 1, '2025-12-16T00:00:00Z',"
-                   " 'running', '{}')")
+        db.execute(
+            "INSERT INTO runs (run_id, spider, host, pid, started, status, outputs)"
+            " VALUES ('old', 'news', 'another-host', 1, '2025-12-16T00:00:00Z',"
+            " 'running', '{}')"
+        )
     backend = SqliteBackend(Path(state))
     try:
         assert [run for run, _ in backend.records.interrupted_runs()] == ["old"]

@@ -26,9 +26,14 @@ VARYING = ("fetched_at", "warc")  # the capture time and the file a record point
 
 
 def comparable(archive: Path) -> list[dict[str, Any]]:
-    return sorted(({k: v for k, v in r.items() if k not in VARYING}
-                   for kind in ("articles", "duplicates") for r in records(archive, kind)),
-                  key=lambda r: r["id"])
+    return sorted(
+        (
+            {k: v for k, v in r.items() if k not in VARYING}
+            for kind in ("articles", "duplicates")
+            for r in records(archive, kind)
+        ),
+        key=lambda r: r["id"],
+    )
 
 
 def metadata(archive: Path) -> list[dict[str, Any]]:
@@ -48,14 +53,23 @@ def metadata(archive: Path) -> list[dict[str, Any]]:
 
 @pytest.mark.slow
 def test_a_crawl_through_redis_gives_the_records_of_one_without(
-        demo_sites: Any, redis_server: RedisServer, tmp_path: Path) -> None:
+    demo_sites: Any, redis_server: RedisServer, tmp_path: Path
+) -> None:
     sources = write_sources(demo_sites, tmp_path / "sources.toml")
     out = {}
-    for name, extra in (("sqlite", {}), ("redis", {"NEWSBOT_REDIS_URL": redis_server.url,
-                                                    "NEWSBOT_WORKER_ID": "one"})):
+    for name, extra in (
+        ("sqlite", {}),
+        ("redis", {"NEWSBOT_REDIS_URL": redis_server.url, "NEWSBOT_WORKER_ID": "one"}),
+    ):
         archive = tmp_path / name
-        run_scrapy("crawl", "news", "-a", f"sources={sources}", archive=archive,
-                   settings={**ONE_WORKER, **SERIAL, **extra})
+        run_scrapy(
+            "crawl",
+            "news",
+            "-a",
+            f"sources={sources}",
+            archive=archive,
+            settings={**ONE_WORKER, **SERIAL, **extra},
+        )
         out[name] = comparable(archive)
     assert len(out["sqlite"]) > 10 and any(r["duplicate_of"] for r in out["sqlite"])
     assert out["redis"] == out["sqlite"]
@@ -83,26 +97,42 @@ print(sorted(m for m in ("redis", "scrapy_redis") if m in sys.modules))
 """
 
 
-def test_without_a_redis_url_redis_is_never_imported(redis_server: RedisServer,
-                                                     tmp_path: Path) -> None:
+def test_without_a_redis_url_redis_is_never_imported(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
     warc = ARCHIVES / "warcio-1.1.warc.gz"
     for args, imported in (([], "[]"), ([redis_server.url], "['redis']")):
-        proc = subprocess.run([sys.executable, "-c", SPY, str(tmp_path / "a"), str(warc), *args],
-                              cwd=PROJECT, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-c", SPY, str(tmp_path / "a"), str(warc), *args],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert proc.stdout.strip().splitlines()[-1] == imported
 
 
-def test_a_worker_id_in_use_is_refused_in_one_line(redis_server: RedisServer,
-                                                   tmp_path: Path) -> None:
+def test_a_worker_id_in_use_is_refused_in_one_line(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
     from newsbot.state.redis_backend import RedisBackend
 
     holder = RedisBackend(tmp_path / "state" / "x", url=redis_server.url, worker="busy")
     try:
-        proc = run_scrapy("crawl", "replay", "-a", f"warc={ARCHIVES}", archive=tmp_path / "a",
-                          settings={"NEWSBOT_REDIS_URL": redis_server.url,
-                                    "NEWSBOT_REDIS_PREFIX": "newsbot",  # the holder's archive
-                                    "NEWSBOT_WORKER_ID": "busy"}, check=False)
+        proc = run_scrapy(
+            "crawl",
+            "replay",
+            "-a",
+            f"warc={ARCHIVES}",
+            archive=tmp_path / "a",
+            settings={
+                "NEWSBOT_REDIS_URL": redis_server.url,
+                "NEWSBOT_REDIS_PREFIX": "newsbot",  # the holder's archive
+                "NEWSBOT_WORKER_ID": "busy",
+            },
+            check=False,
+        )
     finally:
         holder.close()
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
@@ -113,11 +143,14 @@ def test_an_unreachable_redis_exits_1_with_the_message(tmp_path: Path) -> None:
     from support.redisserver import free_port
 
     url = f"redis://127.0.0.1:{free_port()}/0"
-    proc = run_scrapy("crawl", "replay", "-a", f"warc={ARCHIVES}", archive=tmp_path / "a",
-                      settings={"NEWSBOT_REDIS_URL": url, "NEWSBOT_REDIS_RETRY_SECONDS": "1"},
-                      check=False)
+    proc = run_scrapy(
+        "crawl",
+        "replay",
+        "-a",
+        f"warc={ARCHIVES}",
+        archive=tmp_path / "a",
+        settings={"NEWSBOT_REDIS_URL": url, "NEWSBOT_REDIS_RETRY_SECONDS": "1"},
+        check=False,
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert re.search(r"newsbot: Redis at 127\.0\.0\.1:\d+ unreachable for 1 s\n", proc.stderr)
-
-
-

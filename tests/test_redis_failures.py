@@ -29,13 +29,25 @@ def small_set(bench_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def start_replay(warcs: Path, archive: Path, url: str, **settings: str) -> subprocess.Popen[str]:
-    every = {**LOCAL, "EXTRACT_WORKERS": "1", "ARCHIVE_DIR": str(archive),
-             "NEWSBOT_REDIS_URL": url, "NEWSBOT_REDIS_PREFIX": PREFIX, **settings}
+    every = {
+        **LOCAL,
+        "EXTRACT_WORKERS": "1",
+        "ARCHIVE_DIR": str(archive),
+        "NEWSBOT_REDIS_URL": url,
+        "NEWSBOT_REDIS_PREFIX": PREFIX,
+        **settings,
+    }
     cmd = [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warcs}"]
     for key, value in every.items():
         cmd += ["-s", f"{key}={value}"]
-    return subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    return subprocess.Popen(
+        cmd,
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
 
 
 def lines(archive: Path) -> list[dict[str, Any]]:
@@ -60,20 +72,23 @@ def check_index(archive: Path, server: RedisServer) -> list[dict[str, Any]]:
 
     client = redis.Redis.from_url(server.url)
     found = lines(archive)
-    assert len(found) == len({r["id"] for r in found}) == len({r["url"] for r in found}) == PAGES + 1
+    assert (
+        len(found) == len({r["id"] for r in found}) == len({r["url"] for r in found}) == PAGES + 1
+    )
     tag = "{" + PREFIX + "}"
     ids = client.hgetall(f"{tag}:d:ids")
-    decisions = {k.decode(): v.decode().split("\t")[0]
-                 for k, v in client.hgetall(f"{tag}:d:dec").items()}
+    decisions = {
+        k.decode(): v.decode().split("\t")[0] for k, v in client.hgetall(f"{tag}:d:dec").items()
+    }
     assert {r["id"].encode() for r in found} <= set(ids)
     assert {r["id"]: r["duplicate_of"] for r in found} == {
-        r["id"]: decisions.get(r["id"]) for r in found}
+        r["id"]: decisions.get(r["id"]) for r in found
+    }
     assert client.hlen(f"{tag}:art") == PAGES + 1  # the pages and the revisit
     return found
 
 
-def interrupted(warcs: Path, server: RedisServer, archive: Path, pause: float,
-                kill: bool) -> str:
+def interrupted(warcs: Path, server: RedisServer, archive: Path, pause: float, kill: bool) -> str:
     """A replay during which Redis goes (``kill``: -9, else a clean stop) and comes back
     after ``pause`` seconds: it must finish, and the index must hold every line."""
     proc = start_replay(warcs, archive, server.url)
@@ -88,24 +103,26 @@ def interrupted(warcs: Path, server: RedisServer, archive: Path, pause: float,
 
 
 @pytest.mark.slow
-def test_kill_9_of_redis_mid_replay_then_restart(small_set: Path, redis_aof_server: RedisServer,
-                                                 tmp_path: Path) -> None:
+def test_kill_9_of_redis_mid_replay_then_restart(
+    small_set: Path, redis_aof_server: RedisServer, tmp_path: Path
+) -> None:
     err = interrupted(small_set, redis_aof_server, tmp_path / "archive", 1, kill=True)
     assert "restarted (run_id" in err and "re-applied" in err
 
 
 @pytest.mark.slow
-def test_redis_stopped_for_5_s_mid_replay(small_set: Path, redis_aof_server: RedisServer,
-                                          tmp_path: Path) -> None:
+def test_redis_stopped_for_5_s_mid_replay(
+    small_set: Path, redis_aof_server: RedisServer, tmp_path: Path
+) -> None:
     interrupted(small_set, redis_aof_server, tmp_path / "archive", 5, kill=False)
 
 
 @pytest.mark.slow
 def test_redis_gone_past_the_budget_exits_1_with_the_message(
-        small_set: Path, redis_aof_server: RedisServer, tmp_path: Path) -> None:
+    small_set: Path, redis_aof_server: RedisServer, tmp_path: Path
+) -> None:
     archive = tmp_path / "archive"
-    proc = start_replay(small_set, archive, redis_aof_server.url,
-                        NEWSBOT_REDIS_RETRY_SECONDS="3")
+    proc = start_replay(small_set, archive, redis_aof_server.url, NEWSBOT_REDIS_RETRY_SECONDS="3")
     wait_for_lines(archive, 30, proc)
     redis_aof_server.stop()
     started = time.monotonic()

@@ -44,12 +44,23 @@ def build_set(folder: Path, bench: Path, pages: int = PAGES, files: int = FILES)
     """`pages` captures in `files` WARC files (consecutive runs of pages, as a crawl
     rotating its files would leave them), then one revisit of the first page."""
     packed = folder / "bench.warc.gz"
-    subprocess.run([sys.executable, str(SHARED / "tools" / "make_warc.py"), str(packed),
-                    "--bench", str(bench)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "tools" / "make_warc.py"),
+            str(packed),
+            "--bench",
+            str(bench),
+        ],
+        check=True,
+        capture_output=True,
+    )
     with open(packed, "rb") as fh:
-        captures = [(r.rec_headers.get_header("WARC-Target-URI"), r.http_headers,
-                     r.content_stream().read()) for r in ArchiveIterator(fh)
-                    if r.rec_type == "response"]
+        captures = [
+            (r.rec_headers.get_header("WARC-Target-URI"), r.http_headers, r.content_stream().read())
+            for r in ArchiveIterator(fh)
+            if r.rec_type == "response"
+        ]
     out = folder / "set"
     out.mkdir()
     per_file = -(-pages // files)
@@ -59,16 +70,25 @@ def build_set(folder: Path, bench: Path, pages: int = PAGES, files: int = FILES)
             writer = WARCWriter(fh, gzip=True)
             for i in range(f * per_file, min(pages, (f + 1) * per_file)):
                 url, http_headers, body = captures[i % len(captures)]
-                record = writer.create_warc_record(on_host(url, i // len(captures)), "response",
-                                                   payload=BytesIO(body), http_headers=http_headers)
+                record = writer.create_warc_record(
+                    on_host(url, i // len(captures)),
+                    "response",
+                    payload=BytesIO(body),
+                    http_headers=http_headers,
+                )
                 writer.write_record(record)
                 first = first or record
             if f == files - 1:  # another address of the first page, stored as a revisit
                 h = first.rec_headers
-                writer.write_record(writer.create_revisit_record(
-                    on_host(h.get_header("WARC-Target-URI"), 99), h.get_header("WARC-Payload-Digest"),
-                    h.get_header("WARC-Target-URI"), h.get_header("WARC-Date"),
-                    http_headers=first.http_headers))
+                writer.write_record(
+                    writer.create_revisit_record(
+                        on_host(h.get_header("WARC-Target-URI"), 99),
+                        h.get_header("WARC-Payload-Digest"),
+                        h.get_header("WARC-Target-URI"),
+                        h.get_header("WARC-Date"),
+                        http_headers=first.http_headers,
+                    )
+                )
     packed.unlink()
     return out
 
@@ -84,20 +104,43 @@ def stories(archive: Path) -> tuple[list[str], set[frozenset[str]]]:
     return [r["url"] for r in found], {frozenset(g) for g in groups.values()}
 
 
-def replay_shares(warcs: Path, archive: Path, url: str, prefix: str, n: int,
-                  workers: str = "1") -> None:
+def replay_shares(
+    warcs: Path, archive: Path, url: str, prefix: str, n: int, workers: str = "1"
+) -> None:
     """N shares at once, separate processes, one ARCHIVE_DIR and one Redis prefix."""
-    settings = {**LOCAL, "EXTRACT_WORKERS": workers, "ARCHIVE_DIR": str(archive),
-                "NEWSBOT_REDIS_URL": url, "NEWSBOT_REDIS_PREFIX": prefix, "LOG_LEVEL": "WARNING"}
+    settings = {
+        **LOCAL,
+        "EXTRACT_WORKERS": workers,
+        "ARCHIVE_DIR": str(archive),
+        "NEWSBOT_REDIS_URL": url,
+        "NEWSBOT_REDIS_PREFIX": prefix,
+        "LOG_LEVEL": "WARNING",
+    }
     procs = []
     for k in range(1, n + 1):
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warcs}",
-               "-a", f"shard={k}/{n}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            "-a",
+            f"warc={warcs}",
+            "-a",
+            f"shard={k}/{n}",
+        ]
         for key, value in settings.items():
             cmd += ["-s", f"{key}={value}"]
-        procs.append(subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True,
-                                      env=dict(os.environ, PYTHONUNBUFFERED="1")))
+        procs.append(
+            subprocess.Popen(
+                cmd,
+                cwd=PROJECT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            )
+        )
     for proc in procs:
         _, err = proc.communicate(timeout=1200)
         assert proc.returncode == 0, err[-4000:]
@@ -109,19 +152,31 @@ def shard_set(bench_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 @pytest.fixture(scope="module")
-def one_process(shard_set: Path, tmp_path_factory: pytest.TempPathFactory
-                ) -> tuple[list[str], set[frozenset[str]]]:
+def one_process(
+    shard_set: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[str], set[frozenset[str]]]:
     archive = tmp_path_factory.mktemp("sqlite") / "archive"
-    run_scrapy("crawl", "replay", "-a", f"warc={shard_set}", archive=archive,
-               settings=ONE_WORKER, timeout=1200)
+    run_scrapy(
+        "crawl",
+        "replay",
+        "-a",
+        f"warc={shard_set}",
+        archive=archive,
+        settings=ONE_WORKER,
+        timeout=1200,
+    )
     return stories(archive)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("n", [1, 2, 4])
 def test_replay_shares_record_every_page_once_in_the_same_stories(
-        n: int, shard_set: Path, one_process: tuple[list[str], set[frozenset[str]]],
-        redis_server: RedisServer, tmp_path: Path) -> None:
+    n: int,
+    shard_set: Path,
+    one_process: tuple[list[str], set[frozenset[str]]],
+    redis_server: RedisServer,
+    tmp_path: Path,
+) -> None:
     urls, partition = one_process
     assert len(urls) == len(set(urls)) == PAGES + 1  # the revisit is a page too
     assert max(len(story) for story in partition) >= PAGES // 181  # copies were linked
@@ -136,8 +191,10 @@ def test_replay_shares_record_every_page_once_in_the_same_stories(
 
 def test_a_share_without_redis_says_why(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
-    proc = run_scrapy("crawl", "replay", "-a", f"warc={tmp_path}", "-a", "shard=1/2",
-                      archive=archive, check=False)
+    proc = run_scrapy(
+        "crawl", "replay", "-a", f"warc={tmp_path}", "-a", "shard=1/2", archive=archive, check=False
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "-a shard= needs NEWSBOT_REDIS_URL" in proc.stderr + str(
-        next(iter((archive / "runs").glob("*.summary.json"))).read_text())
+        next(iter((archive / "runs").glob("*.summary.json"))).read_text()
+    )

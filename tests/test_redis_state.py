@@ -39,17 +39,23 @@ def backend(server: RedisServer, root: Path = Path("archive"), **kwargs: object)
 
 
 def test_a_second_live_process_with_the_same_worker_id_is_refused(
-        redis_server: RedisServer) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, redis_server.url, "w1"],
-                              stdout=subprocess.PIPE, text=True)
+    redis_server: RedisServer,
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, redis_server.url, "w1"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "w1"
         with pytest.raises(WorkerIdTaken, match="worker id 'w1' is in use"):
             backend(redis_server, worker="w1")
         mine = backend(redis_server)  # no id given: the host's first free slot
         assert mine.worker.endswith("-1")
-        other = subprocess.run([sys.executable, "-c", HOLD.replace("time.sleep(60)", ""),
-                                redis_server.url, ""], capture_output=True, text=True, timeout=60)
+        other = subprocess.run(
+            [sys.executable, "-c", HOLD.replace("time.sleep(60)", ""), redis_server.url, ""],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert other.stdout.strip().endswith("-2")  # slot 1 is this live process's
         mine.close()
     finally:
@@ -64,8 +70,9 @@ def test_a_second_live_process_with_the_same_worker_id_is_refused(
 def test_only_the_own_workers_dead_runs_are_repaired(redis_server: RedisServer) -> None:
     first, second = backend(redis_server, worker="a"), backend(redis_server, worker="b")
     gone = Owner(host="far-away", boot="f" * 36, pid=1)
-    first.records.start_run("run-a", "news", "2025-12-16T00:00:00Z", {"articles": "x.jsonl"},
-                            lease=1, owner=gone)
+    first.records.start_run(
+        "run-a", "news", "2025-12-16T00:00:00Z", {"articles": "x.jsonl"}, lease=1, owner=gone
+    )
     later = time.time() + 5
     assert second.records.interrupted_runs(now=later) == []  # worker a's files, a's machine
     raw = second.conn.client.hget(second.state.key("runs"), "run-a")
@@ -86,16 +93,22 @@ def test_claims_are_numbered_in_commit_order(redis_server: RedisServer) -> None:
 
 def test_bulk_loaded_signatures_are_matched(redis_server: RedisServer) -> None:
     index = backend(redis_server).dedup_index(0.6)
-    assert index.bulk_load([("wire", make_signature(story(TALKS))),
-                            ("other", make_signature(story(KREMLIN)))]) == 2
+    assert (
+        index.bulk_load(
+            [("wire", make_signature(story(TALKS))), ("other", make_signature(story(KREMLIN)))]
+        )
+        == 2
+    )
     match = index.claim("copy", make_signature(story(TALKS[:5])))
     assert match is not None and match.canonical_id == "wire" and len(index) == 3
 
 
 def test_warc_names_carry_the_worker_and_recovery_keeps_them(
-        redis_server: RedisServer, tmp_path: Path) -> None:
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
     assert warc_filename("newsbot", 3, "host.x", worker="a~b/c").endswith(
-        "-00003-host.x~a_b_c.warc.gz")  # each part sanitised alone, one ~ between
+        "-00003-host.x~a_b_c.warc.gz"
+    )  # each part sanitised alone, one ~ between
     digests = backend(redis_server).digests()
     warcs = tmp_path / "warc"
     archive = WarcArchive(warcs, root=tmp_path, digests=digests, host="h", worker="vm-2")
@@ -113,7 +126,8 @@ def test_warc_names_carry_the_worker_and_recovery_keeps_them(
 
 @pytest.mark.slow  # a process of its own
 def test_lines_a_restart_lost_are_re_applied_with_their_decisions(
-        redis_aof_server: RedisServer, tmp_path: Path) -> None:
+    redis_aof_server: RedisServer, tmp_path: Path
+) -> None:
     """Lines confirmed before a restart stay; lines past the offset Redis kept come back,
     each claim with the decision its line was written with."""
     state = backend(redis_aof_server, tmp_path, worker="w")
@@ -125,9 +139,13 @@ def test_lines_a_restart_lost_are_re_applied_with_their_decisions(
     lines = []
     for n, (aid, text) in enumerate(texts.items()):
         match = index.claim(aid, make_signature(text))
-        rec = {"id": aid, "url": f"http://x/{n}", "text": text,
-               "duplicate_of": match.canonical_id if match else None,
-               "similarity": match.score if match else None}
+        rec = {
+            "id": aid,
+            "url": f"http://x/{n}",
+            "text": text,
+            "duplicate_of": match.canonical_id if match else None,
+            "similarity": match.score if match else None,
+        }
         end = writer.write(rec)
         lines.append(rec)
         if aid != "other":
@@ -137,7 +155,9 @@ def test_lines_a_restart_lost_are_re_applied_with_their_decisions(
     for key in client.scan_iter(f"{state.state.tag}:d:*"):  # what a lost second looks like
         client.delete(key)
     client.delete(state.state.key("art"), state.state.key("off"))
-    client.hset(state.state.key("off"), f"r|{rel}", len((tmp_path / rel).read_bytes().split(b"\n")[0]) + 1)
+    client.hset(
+        state.state.key("off"), f"r|{rel}", len((tmp_path / rel).read_bytes().split(b"\n")[0]) + 1
+    )
     time.sleep(1.5)
     redis_aof_server.kill()
     redis_aof_server.start()

@@ -16,8 +16,23 @@ from support.crawls import SHARED, read_jsonl, records, run_scrapy
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 
-COMPARED = ["id", "url", "title", "text", "authors", "published", "published_raw", "modified",
-            "wires", "duplicate_of", "similarity", "fetched_at", "warc", "language", "tags"]
+COMPARED = [
+    "id",
+    "url",
+    "title",
+    "text",
+    "authors",
+    "published",
+    "published_raw",
+    "modified",
+    "wires",
+    "duplicate_of",
+    "similarity",
+    "fetched_at",
+    "warc",
+    "language",
+    "tags",
+]
 
 
 def by_id(recs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -59,8 +74,11 @@ def test_replay_keeps_duplicates_apart(live: Path) -> None:
 def test_replay_of_a_foreign_warc(tmp_path: Path, bench_dir: Path) -> None:
     """WARCs written by another tool (make_warc.py: response before request, no metadata)."""
     warc = tmp_path / "bench.warc.gz"
-    subprocess.run([sys.executable, str(SHARED / "tools" / "make_warc.py"), str(warc), "--limit", "25"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(SHARED / "tools" / "make_warc.py"), str(warc), "--limit", "25"],
+        check=True,
+        capture_output=True,
+    )
     archive = tmp_path / "archive"
     run_scrapy("crawl", "replay", "-a", f"warc={warc}", archive=archive)
     recs = records(archive) + records(archive, "duplicates")
@@ -77,8 +95,9 @@ def test_replay_without_warcs_fails(tmp_path: Path) -> None:
     """Exit status 1 ("achieved nothing") for the reason it has, in the summary and the log:
     not any non-zero exit, which an ImportError or a usage error would give too."""
     pattern = f"{tmp_path}/nothing-*.warc.gz"
-    proc = run_scrapy("crawl", "replay", "-a", f"warc={pattern}", archive=tmp_path / "a",
-                      check=False)
+    proc = run_scrapy(
+        "crawl", "replay", "-a", f"warc={pattern}", archive=tmp_path / "a", check=False
+    )
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     [path] = (tmp_path / "a" / "runs").glob("replay-*.summary.json")
@@ -91,8 +110,11 @@ def test_replay_without_warcs_fails(tmp_path: Path) -> None:
 def test_replay_of_the_benchmark_warc_scores(tmp_path: Path, bench_dir: Path) -> None:
     """All 181 real pages come back as records, with text good enough to score F1 >= 0.96."""
     warc = tmp_path / "bench.warc.gz"
-    subprocess.run([sys.executable, str(SHARED / "tools" / "make_warc.py"), str(warc)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(SHARED / "tools" / "make_warc.py"), str(warc)],
+        check=True,
+        capture_output=True,
+    )
     archive = tmp_path / "archive"
     run_scrapy("crawl", "replay", "-a", f"warc={warc}", archive=archive)
     recs = records(archive) + records(archive, "duplicates")
@@ -100,9 +122,19 @@ def test_replay_of_the_benchmark_warc_scores(tmp_path: Path, bench_dir: Path) ->
     assert sorted(r["url"] for r in recs) == sorted(v["url"] for v in truth.values())
     pred = tmp_path / "pred.jsonl"
     pred.write_text("".join(json.dumps({"url": r["url"], "text": r["text"]}) + "\n" for r in recs))
-    out = subprocess.run([sys.executable, str(SHARED / "tools" / "score_extraction.py"), str(pred),
-                          "--truth", str(bench_dir / "ground-truth.json"), "--json"],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "tools" / "score_extraction.py"),
+            str(pred),
+            "--truth",
+            str(bench_dir / "ground-truth.json"),
+            "--json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     score = json.loads(out.stdout)
     assert score["f1"] >= 0.96 and score["precision"] >= 0.95, score
 
@@ -112,9 +144,19 @@ def test_one_worker_and_many_give_identical_records(demo_archive: Path, tmp_path
     outputs = []
     for workers in ("1", "3"):
         archive = tmp_path / f"w{workers}"
-        run_scrapy("crawl", "replay", "-a", f"warc={demo_archive / 'warc'}", archive=archive,
-                   settings={"EXTRACT_WORKERS": workers})
-        outputs.append([(path.name.split(".", 1)[-1], read_jsonl(path))
-                        for path in sorted((archive / "articles").glob("*.jsonl"))])
+        run_scrapy(
+            "crawl",
+            "replay",
+            "-a",
+            f"warc={demo_archive / 'warc'}",
+            archive=archive,
+            settings={"EXTRACT_WORKERS": workers},
+        )
+        outputs.append(
+            [
+                (path.name.split(".", 1)[-1], read_jsonl(path))
+                for path in sorted((archive / "articles").glob("*.jsonl"))
+            ]
+        )
     assert outputs[0] == outputs[1]
     assert sum(len(recs) for _, recs in outputs[0]) >= 15

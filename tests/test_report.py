@@ -35,13 +35,13 @@ def test_demo_report_shows_outlets_charts_and_the_seed_cluster(demo_report: Path
     html = (demo_report / "report" / "index.html").read_text(encoding="utf-8")
     for name in DEMO_OUTLETS:
         assert name in html
-    assert html.count("<svg") == 3                       # runs, articles per day, hours
-    assert "Asia/Kolkata" in html                        # the zone comes from the summary
-    clusters = html[html.index('id="clusters"'):html.index('id="wire-matrix"')].split("<tr>")
-    seed = [row for row in clusters if "Zelensky" in row]   # the seed story and its AFP original
+    assert html.count("<svg") == 3  # runs, articles per day, hours
+    assert "Asia/Kolkata" in html  # the zone comes from the summary
+    clusters = html[html.index('id="clusters"') : html.index('id="wire-matrix"')].split("<tr>")
+    seed = [row for row in clusters if "Zelensky" in row]  # the seed story and its AFP original
     assert len(seed) == 1 and "Rupee Ledger" in seed[0] and "FilMonde" in seed[0], clusters
     assert "AFP" in seed[0]
-    matrix = html[html.index('id="wire-matrix"'):html.index('id="articles-section"')]
+    matrix = html[html.index('id="wire-matrix"') : html.index('id="articles-section"')]
     assert "AFP" in matrix and "Reuters" in matrix
 
 
@@ -56,19 +56,20 @@ def test_summary_names_each_sources_zone(demo_report: Path) -> None:
     assert summary["sites"]["FilMonde"]["timezone"] == "Europe/Paris"
 
 
-def test_report_writes_only_under_report_and_repairs_nothing(demo_report: Path,
-                                                             tmp_path: Path) -> None:
+def test_report_writes_only_under_report_and_repairs_nothing(
+    demo_report: Path, tmp_path: Path
+) -> None:
     archive = tmp_path / "archive"
     shutil.copytree(demo_report, archive)
     shutil.rmtree(archive / "report")
     jsonl = next(p for p in (archive / "articles").glob("*.jsonl") if ".duplicates" not in p.name)
     with jsonl.open("a", encoding="utf-8") as fh:
-        fh.write('{"id": "torn", "title": "cut off in the midd')   # a write torn by kill -9
+        fh.write('{"id": "torn", "title": "cut off in the midd')  # a write torn by kill -9
     before = {p: p.read_bytes() for p in files_under(archive)}
     proc = run_scrapy("report", archive=archive)
     after = files_under(archive)
     assert {p for p in after - set(before)} == {archive / "report" / "index.html"}
-    assert all(p.read_bytes() == data for p, data in before.items())   # the torn line stays
+    assert all(p.read_bytes() == data for p, data in before.items())  # the torn line stays
     warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
     assert len(warnings) == 1 and jsonl.name in warnings[0], proc.stderr
 
@@ -89,7 +90,8 @@ def test_a_run_without_summary_is_listed_as_such(demo_report: Path, tmp_path: Pa
     shutil.copytree(demo_report / "articles", archive / "articles")
     (archive / "runs").mkdir()
     (archive / "articles" / "news-20261130T090000Z-abcdef.jsonl").write_text(
-        (next((archive / "articles").glob("*[0-9a-f].jsonl"))).read_text().splitlines()[0] + "\n")
+        (next((archive / "articles").glob("*[0-9a-f].jsonl"))).read_text().splitlines()[0] + "\n"
+    )
     path = build_report(archive)
     html = path.read_text(encoding="utf-8")
     assert html.count("no summary") >= 2 and "20261130T090000Z-abcdef" in html
@@ -112,18 +114,26 @@ def test_demo_report_in_headless_chromium(demo_report: Path, tmp_path: Path) -> 
     report = demo_report / "report" / "index.html"
     with Chromium(binary) as browser:
         page = browser.open(report.as_uri())
-        charts = page.evaluate("Array.from(document.querySelectorAll('figure.chart')).map(f => {"
-                               " const s = f.querySelector('svg'); if (!s) return [f.id, 0, 0];"
-                               " const r = s.getBoundingClientRect(); return [f.id, r.width, r.height]; })")
+        charts = page.evaluate(
+            "Array.from(document.querySelectorAll('figure.chart')).map(f => {"
+            " const s = f.querySelector('svg'); if (!s) return [f.id, 0, 0];"
+            " const r = s.getBoundingClientRect(); return [f.id, r.width, r.height]; })"
+        )
         text = page.evaluate("document.body.innerText")
-        seed = page.evaluate("Array.from(document.querySelectorAll('#clusters tr'))"
-                             ".map(r => r.innerText).filter(t => t.includes('Zelensky'))")
+        seed = page.evaluate(
+            "Array.from(document.querySelectorAll('#clusters tr'))"
+            ".map(r => r.innerText).filter(t => t.includes('Zelensky'))"
+        )
         rows = page.evaluate("document.querySelectorAll('#articles tbody tr').length")
-        page.evaluate("const s = document.getElementById('outlet-filter');"
-                      " s.value = String(Array.from(s.options).findIndex(o => o.text === 'FilMonde') - 1);"
-                      " s.dispatchEvent(new Event('change'))")
-        filtered = page.evaluate("Array.from(document.querySelectorAll('#articles tbody tr'))"
-                                 ".map(r => r.children[1].innerText)")
+        page.evaluate(
+            "const s = document.getElementById('outlet-filter');"
+            " s.value = String(Array.from(s.options).findIndex(o => o.text === 'FilMonde') - 1);"
+            " s.dispatchEvent(new Event('change'))"
+        )
+        filtered = page.evaluate(
+            "Array.from(document.querySelectorAll('#articles tbody tr'))"
+            ".map(r => r.children[1].innerText)"
+        )
         shot = page.screenshot(tmp_path / "demo-report.png")
         print(f"screenshot: {shot}")
         errors = page.console_errors()

@@ -26,9 +26,17 @@ def test_without_the_report_every_run_is_finished(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     shutil.copytree(PRE_SEAM / "warc", archive / "warc")
     for _ in range(2):  # the second run would repair the first, were it left unfinished
-        run_scrapy("crawl", "replay", "-a", f"warc={archive / 'warc'}", archive=archive,
-                   settings={"EXTENSIONS": json.dumps(WITHOUT_REPORT),
-                             "NEWSBOT_STATE_FILE": "newsbot.sqlite"})
+        run_scrapy(
+            "crawl",
+            "replay",
+            "-a",
+            f"warc={archive / 'warc'}",
+            archive=archive,
+            settings={
+                "EXTENSIONS": json.dumps(WITHOUT_REPORT),
+                "NEWSBOT_STATE_FILE": "newsbot.sqlite",
+            },
+        )
     assert not (archive / "runs").exists(), "no report, no summary file"
     assert records(archive), "the records were written"
     with sqlite3.connect(archive / "state" / "newsbot.sqlite") as db:

@@ -11,10 +11,18 @@ from newsbot.state import StateStore, text_hash
 def test_state_versions_and_interrupted_runs(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "s.sqlite")
     # started now: a run dated before this process began would be a reused pid's, so dead
-    store.start_run("r1", "news", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    {"articles": "articles/r1.jsonl"})
-    store.record({"id": "a" * 16, "url": "http://x/a", "version": 1}, "x/a", text_hash("one two"), "r1")
-    store.record({"id": "b" * 16, "url": "http://x/a", "version": 2}, "x/a", text_hash("one three"), "r1")
+    store.start_run(
+        "r1",
+        "news",
+        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        {"articles": "articles/r1.jsonl"},
+    )
+    store.record(
+        {"id": "a" * 16, "url": "http://x/a", "version": 1}, "x/a", text_hash("one two"), "r1"
+    )
+    store.record(
+        {"id": "b" * 16, "url": "http://x/a", "version": 2}, "x/a", text_hash("one three"), "r1"
+    )
     latest = store.latest("x/a")
     assert latest and latest.version == 2 and latest.id == "b" * 16
     assert store.is_recorded("a" * 16)
@@ -33,7 +41,9 @@ def test_heartbeat_renews_the_lease_of_a_live_run(tmp_path: Path) -> None:
     store.start_run("r1", "news", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), {}, lease=0.4)
     (first,) = sqlite3.connect(tmp_path / "s.sqlite").execute("SELECT expires FROM runs").fetchone()
     time.sleep(0.5)
-    (renewed,) = sqlite3.connect(tmp_path / "s.sqlite").execute("SELECT expires FROM runs").fetchone()
+    (renewed,) = (
+        sqlite3.connect(tmp_path / "s.sqlite").execute("SELECT expires FROM runs").fetchone()
+    )
     store.finish_run("r1", "now", "finished")
     store.close()
     assert renewed > first

@@ -51,13 +51,18 @@ def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     (SQLite connections stay in their thread)."""
     opened: list[StateBackend] = []
     shared = MemoryBackend()
-    server: RedisServer | None = (request.getfixturevalue("redis_server")
-                                  if request.param == "redis" else None)
+    server: RedisServer | None = (
+        request.getfixturevalue("redis_server") if request.param == "redis" else None
+    )
 
     def open_one() -> StateBackend:
-        backend: StateBackend = (SqliteBackend(tmp_path / "state" / "newsbot.sqlite")
-                                 if request.param == "sqlite" else
-                                 redis_backend(server.url) if server else shared)
+        backend: StateBackend = (
+            SqliteBackend(tmp_path / "state" / "newsbot.sqlite")
+            if request.param == "sqlite"
+            else redis_backend(server.url)
+            if server
+            else shared
+        )
         if threading.current_thread() is threading.main_thread():
             opened.append(backend)
         return backend
@@ -70,13 +75,21 @@ def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
 # --- records ---------------------------------------------------------------------------
 def test_records_versions_and_idempotent_record(opener: Opener) -> None:
     records = opener().records
-    records.record({"id": "a" * 16, "url": "http://x/a", "version": 1,
-                    "fetched_at": "2025-12-16T00:00:00Z"}, "x/a", "h1", "r1")
+    records.record(
+        {"id": "a" * 16, "url": "http://x/a", "version": 1, "fetched_at": "2025-12-16T00:00:00Z"},
+        "x/a",
+        "h1",
+        "r1",
+    )
     records.record({"id": "b" * 16, "url": "http://x/a", "version": 2}, "x/a", "h2", "r1")
     records.record({"id": "a" * 16, "url": "http://x/a", "version": 1}, "x/a", "other", "r2")
     records.commit()
     latest = records.latest("x/a")
-    assert latest is not None and (latest.id, latest.version, latest.text_hash) == ("b" * 16, 2, "h2")
+    assert latest is not None and (latest.id, latest.version, latest.text_hash) == (
+        "b" * 16,
+        2,
+        "h2",
+    )
     assert records.is_recorded("a" * 16) and not records.is_recorded("c" * 16)
     assert records.recorded_at("a" * 16) == "2025-12-16T00:00:00Z"
     assert records.count_articles() == 2
@@ -94,19 +107,25 @@ def test_runs_of_a_live_process_are_not_interrupted(opener: Opener) -> None:
 def test_a_run_of_another_host_is_not_repaired_before_its_lease_expires(opener: Opener) -> None:
     records = opener().records
     elsewhere = Owner(host="other-host", boot="f" * 36, pid=os.getpid())  # even a pid alive here
-    records.start_run("far", "news", "2025-12-16T00:00:00Z", {"articles": "a.jsonl"},
-                      lease=60, owner=elsewhere)
+    records.start_run(
+        "far", "news", "2025-12-16T00:00:00Z", {"articles": "a.jsonl"}, lease=60, owner=elsewhere
+    )
     now = time.time()
     assert opener().records.interrupted_runs(now=now + 59) == []
     assert opener().records.interrupted_runs(now=now + 61) == [("far", {"articles": "a.jsonl"})]
 
 
 def test_a_run_of_this_boot_is_dead_at_once_when_its_process_is(opener: Opener) -> None:
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     records = opener().records
-    records.start_run("killed", "news", stamp(), {}, lease=3600,
-                      owner=Owner(boot=boot_id(), pid=int(gone.stdout)))
+    records.start_run(
+        "killed", "news", stamp(), {}, lease=3600, owner=Owner(boot=boot_id(), pid=int(gone.stdout))
+    )
     assert [run for run, _ in opener().records.interrupted_runs()] == ["killed"]
 
 
@@ -114,8 +133,14 @@ def test_a_reused_pid_does_not_keep_a_run_alive(opener: Opener) -> None:
     """This process is alive but started after the run: the run's own process is gone."""
     assert process_start(os.getpid()) is not None
     records = opener().records
-    records.start_run("old", "news", "2000-01-01T00:00:00Z", {}, lease=3600,
-                      owner=Owner(boot=boot_id(), pid=os.getpid()))
+    records.start_run(
+        "old",
+        "news",
+        "2000-01-01T00:00:00Z",
+        {},
+        lease=3600,
+        owner=Owner(boot=boot_id(), pid=os.getpid()),
+    )
     records.start_run("mine", "news", stamp(), {})  # this process's own: alive, renewed
     assert [run for run, _ in opener().records.interrupted_runs(now=time.time() + 1e6)] == ["old"]
 
@@ -179,12 +204,15 @@ def _copies(stories: int, workers: int) -> list[list[Signature]]:
     for _ in range(stories):
         words = [f"w{rng.randrange(5000)}" for _ in range(200)]
         texts.append("\n\n".join(" ".join(words[i : i + 40]) for i in range(0, 200, 40)))
-    return [[make_signature(f"{t}\n\nCopy {w} of this story, as republished here.") for t in texts]
-            for w in range(workers)]
+    return [
+        [make_signature(f"{t}\n\nCopy {w} of this story, as republished here.") for t in texts]
+        for w in range(workers)
+    ]
 
 
-def _race(backend: StateBackend, worker: int, sigs: list[Signature], barrier: Any,
-          out: Any) -> None:
+def _race(
+    backend: StateBackend, worker: int, sigs: list[Signature], barrier: Any, out: Any
+) -> None:
     """Claim this worker's copy of each story the instant every worker is ready to."""
     index = backend.dedup_index(0.6)
     for k, sig in enumerate(sigs):
@@ -205,8 +233,10 @@ def test_two_threads_racing_claim_leave_one_canonical(opener: Opener) -> None:
     import queue
 
     copies, barrier, out = _copies(STORIES, 2), threading.Barrier(2), queue.Queue()  # type: ignore[var-annotated]
-    threads = [threading.Thread(target=_race_thread, args=(opener, w, copies[w], barrier, out))
-               for w in range(2)]
+    threads = [
+        threading.Thread(target=_race_thread, args=(opener, w, copies[w], barrier, out))
+        for w in range(2)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -216,8 +246,9 @@ def test_two_threads_racing_claim_leave_one_canonical(opener: Opener) -> None:
     assert _canonicals(results) == {k: 1 for k in range(STORIES)}
 
 
-def _race_thread(opener: Opener, worker: int, sigs: list[Signature], barrier: Any,
-                 out: Any) -> None:
+def _race_thread(
+    opener: Opener, worker: int, sigs: list[Signature], barrier: Any, out: Any
+) -> None:
     backend = opener()
     try:
         _race(backend, worker, sigs, barrier, out)
@@ -239,8 +270,10 @@ def test_two_processes_racing_claim_on_one_sqlite_file_leave_one_canonical(tmp_p
     SqliteBackend(path).close()  # the file exists before the race
     ctx = multiprocessing.get_context("spawn")
     copies, barrier, out = _copies(STORIES, 2), ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=_race_process, args=(str(path), w, copies[w], barrier, out))
-             for w in range(2)]
+    procs = [
+        ctx.Process(target=_race_process, args=(str(path), w, copies[w], barrier, out))
+        for w in range(2)
+    ]
     for p in procs:
         p.start()
     results = [out.get(timeout=120) for _ in range(2 * STORIES)]
@@ -300,7 +333,9 @@ def test_digests_first_writer_wins_and_recovery_forgets(opener: Opener) -> None:
     digests = opener().digests()
     first = Original("http://x/a", "2025-12-16T00:00:00Z", "<urn:uuid:1>", "warc/a.warc.gz", 100)
     assert digests.add("sha1:A", first)
-    assert not digests.add("sha1:A", Original("http://x/b", "d", "<urn:uuid:2>", "warc/a.warc.gz", 0))
+    assert not digests.add(
+        "sha1:A", Original("http://x/b", "d", "<urn:uuid:2>", "warc/a.warc.gz", 0)
+    )
     assert digests.get("sha1:A") == first and digests.get("sha1:B") is None
     digests.add("sha1:C", Original("http://x/c", "d", "<urn:uuid:3>", "warc/a.warc.gz", 500))
     assert digests.forget_from("warc/a.warc.gz", 200) == 1
@@ -329,11 +364,12 @@ class NaiveClaims:
         found: set[int] = set()
         for key, field in zip(index._band_keys(buckets), fields):
             packed = client.hget(key, field) or b""
-            found |= {int.from_bytes(packed[i:i + 4], "little") for i in range(0, len(packed), 4)}
+            found |= {int.from_bytes(packed[i : i + 4], "little") for i in range(0, len(packed), 4)}
         best = None
         for id_ in sorted(found):
-            raw = client.getrange(index.state.key("d:rec"), (id_ - 1) * self.record,
-                                  id_ * self.record - 1)
+            raw = client.getrange(
+                index.state.key("d:rec"), (id_ - 1) * self.record, id_ * self.record - 1
+            )
             other = Signature(raw[4:], int.from_bytes(raw[:4], "little"))
             score = containment(jaccard(sig, other), sig.size, other.size)
             if score >= 0.6 and (best is None or score > best[0]):
@@ -345,8 +381,9 @@ class NaiveClaims:
         return decision
 
 
-def _race_redis(url: str, worker: int, sigs: list[Signature], barrier: Any, out: Any,
-                naive: bool) -> None:
+def _race_redis(
+    url: str, worker: int, sigs: list[Signature], barrier: Any, out: Any, naive: bool
+) -> None:
     backend = redis_backend(url, worker=f"racer-{worker}")
     index = NaiveClaims(backend) if naive else backend.dedup_index(0.6)
     try:
@@ -360,8 +397,10 @@ def _race_redis(url: str, worker: int, sigs: list[Signature], barrier: Any, out:
 def _race_through_redis(url: str, workers: int, naive: bool) -> dict[int, int]:
     ctx = multiprocessing.get_context("spawn")
     copies, barrier, out = _copies(RACE_STORIES, workers), ctx.Barrier(workers), ctx.Queue()
-    procs = [ctx.Process(target=_race_redis, args=(url, w, copies[w], barrier, out, naive))
-             for w in range(workers)]
+    procs = [
+        ctx.Process(target=_race_redis, args=(url, w, copies[w], barrier, out, naive))
+        for w in range(workers)
+    ]
     for p in procs:
         p.start()
     results = [out.get(timeout=300) for _ in range(workers * RACE_STORIES)]
@@ -374,7 +413,8 @@ def _race_through_redis(url: str, workers: int, naive: bool) -> dict[int, int]:
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [2, 4, 8])
 def test_processes_racing_claim_through_redis_leave_one_canonical(
-        redis_server: RedisServer, workers: int) -> None:
+    redis_server: RedisServer, workers: int
+) -> None:
     found = _race_through_redis(redis_server.url, workers, naive=False)
     assert sorted(found.values()) == [1] * RACE_STORIES  # 0/300 stories with two canonicals
 

@@ -38,7 +38,11 @@ def test_one_off_paragraph_is_kept(tmp_path: Path) -> None:
     paths = build_site(site, 20, seed=9)
     special = "A one-off correction paragraph appears on this page alone and must survive cleaning."
     page = site / paths[7].lstrip("/")
-    page.write_text(page.read_text().replace(f"<p>{SHARED_PARAGRAPHS[2]}</p>", f"<p>{special}</p><p>{SHARED_PARAGRAPHS[2]}</p>"))
+    page.write_text(
+        page.read_text().replace(
+            f"<p>{SHARED_PARAGRAPHS[2]}</p>", f"<p>{special}</p><p>{SHARED_PARAGRAPHS[2]}</p>"
+        )
+    )
     archive = tmp_path / "archive"
     with serve_folder(site) as server:
         run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", archive=archive)
@@ -50,7 +54,11 @@ def test_one_off_paragraph_is_kept(tmp_path: Path) -> None:
 def paragraphs(archive: Path, rare_before: int | None = None) -> int:
     """Paragraphs the template store holds (only those seen on fewer than 3 pages and
     last seen before the site's page `rare_before`, if given)."""
-    where = "" if rare_before is None else f" WHERE fixed = 0 AND pages < 3 AND last_seen < {rare_before}"
+    where = (
+        ""
+        if rare_before is None
+        else f" WHERE fixed = 0 AND pages < 3 AND last_seen < {rare_before}"
+    )
     with sqlite3.connect(archive / "state" / "newsbot.sqlite") as conn:
         return int(conn.execute(f"SELECT COUNT(*) FROM tmpl_paragraphs{where}").fetchone()[0])
 
@@ -61,8 +69,14 @@ def test_rare_paragraphs_are_forgotten_at_the_end_of_a_crawl(tmp_path: Path) -> 
     kept, pruned = tmp_path / "kept", tmp_path / "pruned"
     with serve_folder(site) as server:
         for archive, idle in ((kept, 0), (pruned, 4)):
-            run_scrapy("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}", archive=archive,
-                       settings={"TEMPLATES_PRUNE_IDLE_PAGES": str(idle)})
+            run_scrapy(
+                "crawl",
+                "news",
+                "-a",
+                f"url={server.url('/sitemap.xml')}",
+                archive=archive,
+                settings={"TEMPLATES_PRUNE_IDLE_PAGES": str(idle)},
+            )
     assert paragraphs(kept, rare_before=24 - 4) > 40  # every early page's own paragraphs
     assert paragraphs(pruned, rare_before=24 - 4) == 0
     summary = json.loads(next((pruned / "runs").glob("*.summary.json")).read_text())

@@ -5,14 +5,17 @@ import pytest
 from newsbot.urls import article_id, strip_tracking, url_key
 
 
-@pytest.mark.parametrize("variant", [
-    "https://www.example.com/news/a-story-123.html",
-    "http://www.example.com/news/a-story-123.html",
-    "https://www.example.com/news/a-story-123.html#comments",
-    "https://www.example.com/news/a-story-123.html?utm_source=rss&utm_medium=feed",
-    "https://WWW.EXAMPLE.COM/news/a-story-123.html?fbclid=IwAR0abc",
-    "https://www.example.com:443/news/a-story-123.html?gclid=x&utm_campaign=y",
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://www.example.com/news/a-story-123.html",
+        "http://www.example.com/news/a-story-123.html",
+        "https://www.example.com/news/a-story-123.html#comments",
+        "https://www.example.com/news/a-story-123.html?utm_source=rss&utm_medium=feed",
+        "https://WWW.EXAMPLE.COM/news/a-story-123.html?fbclid=IwAR0abc",
+        "https://www.example.com:443/news/a-story-123.html?gclid=x&utm_campaign=y",
+    ],
+)
 def test_tracking_scheme_and_fragment_variants_share_one_id(variant: str) -> None:
     assert article_id(variant) == article_id("https://www.example.com/news/a-story-123.html")
 

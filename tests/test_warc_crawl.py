@@ -66,12 +66,31 @@ def test_rotation_cdxj_and_revisits_across_runs(tmp_path: Path, demo_sites: Any)
 
 def test_kill_9_leaves_readable_open_warc(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
-    cmd = [sys.executable, "-m", "scrapy", "demo", "-s", f"ARCHIVE_DIR={archive}",
-           "-s", "DOWNLOAD_DELAY=0.3", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-    cmd += [a for k, v in LOCAL.items() if k != "DOWNLOAD_DELAY"
-            and k != "CONCURRENT_REQUESTS_PER_DOMAIN" for a in ("-s", f"{k}={v}")]
-    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "demo",
+        "-s",
+        f"ARCHIVE_DIR={archive}",
+        "-s",
+        "DOWNLOAD_DELAY=0.3",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+    ]
+    cmd += [
+        a
+        for k, v in LOCAL.items()
+        if k != "DOWNLOAD_DELAY" and k != "CONCURRENT_REQUESTS_PER_DOMAIN"
+        for a in ("-s", f"{k}={v}")
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         opened = list((archive / "warc").glob("*.open")) if (archive / "warc").exists() else []

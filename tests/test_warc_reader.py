@@ -19,15 +19,30 @@ T0 = datetime(2025, 12, 16, 9, 30, tzinfo=timezone.utc)
 HTML = b"<html><body><p>Berlin talks resume</p></body></html>"
 
 
-def exchange(url: str, body: bytes = HTML, headers: list[tuple[str, str]] | None = None,
-             seconds: int = 0, status: int = 200) -> Exchange:
-    return Exchange(url=url, method="GET", request_headers=[], request_body=b"", status=status,
-                    reason=None, protocol="HTTP/1.1",
-                    response_headers=headers or [("Content-Type", "text/html")], body=body,
-                    ip_address="192.0.2.9", date=T0 + timedelta(seconds=seconds))
+def exchange(
+    url: str,
+    body: bytes = HTML,
+    headers: list[tuple[str, str]] | None = None,
+    seconds: int = 0,
+    status: int = 200,
+) -> Exchange:
+    return Exchange(
+        url=url,
+        method="GET",
+        request_headers=[],
+        request_body=b"",
+        status=status,
+        reason=None,
+        protocol="HTTP/1.1",
+        response_headers=headers or [("Content-Type", "text/html")],
+        body=body,
+        ip_address="192.0.2.9",
+        date=T0 + timedelta(seconds=seconds),
+    )
 
 
 # -- other tools' layouts, written byte by byte ---------------------------------
+
 
 def warc_record(headers: list[tuple[str, str]], block: bytes, version: str = "WARC/1.0") -> bytes:
     head = [version] + [f"{k}: {v}" for k, v in headers] + [f"Content-Length: {len(block)}"]
@@ -51,78 +66,169 @@ def http_response(status: str, headers: list[tuple[str, str]], body: bytes) -> b
 
 def wget_records() -> list[bytes]:
     """What ``wget --warc-file`` writes: request, then response naming it, then its log."""
-    out = [warc_record([("WARC-Type", "warcinfo"), ("WARC-Record-ID", rid()),
-                        ("WARC-Date", "2025-12-16T09:30:00Z"),
-                        ("WARC-Filename", "wget.warc.gz"),
-                        ("Content-Type", "application/warc-fields")],
-                       b"software: Wget/1.21.3 (linux-gnu)\r\nformat: WARC File Format 1.0\r\n")]
+    out = [
+        warc_record(
+            [
+                ("WARC-Type", "warcinfo"),
+                ("WARC-Record-ID", rid()),
+                ("WARC-Date", "2025-12-16T09:30:00Z"),
+                ("WARC-Filename", "wget.warc.gz"),
+                ("Content-Type", "application/warc-fields"),
+            ],
+            b"software: Wget/1.21.3 (linux-gnu)\r\nformat: WARC File Format 1.0\r\n",
+        )
+    ]
     parts = [b"<html><body>chunk one, ", b"chunk two</body>"]
     chunked = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
     pages = [
-        ("http://news.example/plain", [("Content-Type", "text/html"),
-                                       ("Content-Length", str(len(HTML)))], HTML),
-        ("<http://news.example/chunked>", [("Content-Type", "text/html"),
-                                           ("Transfer-Encoding", "chunked")], chunked),
+        (
+            "http://news.example/plain",
+            [("Content-Type", "text/html"), ("Content-Length", str(len(HTML)))],
+            HTML,
+        ),
+        (
+            "<http://news.example/chunked>",
+            [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")],
+            chunked,
+        ),
     ]
     for url, headers, body in pages:
         req_id = rid()
-        out.append(warc_record([
-            ("WARC-Type", "request"), ("WARC-Target-URI", url),
-            ("Content-Type", "application/http;msgtype=request"),
-            ("WARC-Date", "2025-12-16T09:30:01Z"), ("WARC-Record-ID", req_id)],
-            b"GET / HTTP/1.1\r\nHost: news.example\r\nUser-Agent: Wget/1.21.3\r\n\r\n"))
-        out.append(warc_record([
-            ("WARC-Type", "response"), ("WARC-Record-ID", rid()),
-            ("WARC-Warcinfo-ID", rid()), ("WARC-Concurrent-To", req_id),
-            ("WARC-Target-URI", url), ("WARC-Date", "2025-12-16T09:30:01Z"),
-            ("WARC-IP-Address", "192.0.2.1"), ("Content-Type", "application/http;msgtype=response")],
-            http_response("200 OK", headers, body)))
-    out.append(warc_record([
-        ("WARC-Type", "metadata"), ("WARC-Record-ID", rid()),
-        ("WARC-Target-URI", "metadata://gnu.org/software/wget/warc/MANIFEST.txt"),
-        ("WARC-Date", "2025-12-16T09:30:02Z"), ("Content-Type", "text/plain")],
-        b"<urn:uuid:whatever>\n"))
-    out.append(warc_record([
-        ("WARC-Type", "resource"), ("WARC-Record-ID", rid()),
-        ("WARC-Target-URI", "metadata://gnu.org/software/wget/warc/wget.log"),
-        ("WARC-Date", "2025-12-16T09:30:02Z"), ("Content-Type", "text/plain")],
-        b"--2025-12-16 09:30:01--  http://news.example/plain\n"))
+        out.append(
+            warc_record(
+                [
+                    ("WARC-Type", "request"),
+                    ("WARC-Target-URI", url),
+                    ("Content-Type", "application/http;msgtype=request"),
+                    ("WARC-Date", "2025-12-16T09:30:01Z"),
+                    ("WARC-Record-ID", req_id),
+                ],
+                b"GET / HTTP/1.1\r\nHost: news.example\r\nUser-Agent: Wget/1.21.3\r\n\r\n",
+            )
+        )
+        out.append(
+            warc_record(
+                [
+                    ("WARC-Type", "response"),
+                    ("WARC-Record-ID", rid()),
+                    ("WARC-Warcinfo-ID", rid()),
+                    ("WARC-Concurrent-To", req_id),
+                    ("WARC-Target-URI", url),
+                    ("WARC-Date", "2025-12-16T09:30:01Z"),
+                    ("WARC-IP-Address", "192.0.2.1"),
+                    ("Content-Type", "application/http;msgtype=response"),
+                ],
+                http_response("200 OK", headers, body),
+            )
+        )
+    out.append(
+        warc_record(
+            [
+                ("WARC-Type", "metadata"),
+                ("WARC-Record-ID", rid()),
+                ("WARC-Target-URI", "metadata://gnu.org/software/wget/warc/MANIFEST.txt"),
+                ("WARC-Date", "2025-12-16T09:30:02Z"),
+                ("Content-Type", "text/plain"),
+            ],
+            b"<urn:uuid:whatever>\n",
+        )
+    )
+    out.append(
+        warc_record(
+            [
+                ("WARC-Type", "resource"),
+                ("WARC-Record-ID", rid()),
+                ("WARC-Target-URI", "metadata://gnu.org/software/wget/warc/wget.log"),
+                ("WARC-Date", "2025-12-16T09:30:02Z"),
+                ("Content-Type", "text/plain"),
+            ],
+            b"--2025-12-16 09:30:01--  http://news.example/plain\n",
+        )
+    )
     return out
 
 
 def heritrix_records() -> list[bytes]:
     """Heritrix 3 layout: dns:, response/request/metadata triples, whois:."""
-    out = [warc_record([("WARC-Type", "warcinfo"), ("WARC-Record-ID", rid()),
-                        ("WARC-Date", "2025-12-16T09:30:00Z"),
-                        ("Content-Type", "application/warc-fields")],
-                       b"software: Heritrix/3.4.0 http://crawler.archive.org\r\n"),
-           warc_record([("WARC-Type", "response"), ("WARC-Target-URI", "dns:news.example"),
-                        ("WARC-Date", "2025-12-16T09:30:00Z"), ("WARC-Record-ID", rid()),
-                        ("Content-Type", "text/dns")],
-                       b"20251216093000\nnews.example.\t300\tIN\tA\t192.0.2.7\n")]
+    out = [
+        warc_record(
+            [
+                ("WARC-Type", "warcinfo"),
+                ("WARC-Record-ID", rid()),
+                ("WARC-Date", "2025-12-16T09:30:00Z"),
+                ("Content-Type", "application/warc-fields"),
+            ],
+            b"software: Heritrix/3.4.0 http://crawler.archive.org\r\n",
+        ),
+        warc_record(
+            [
+                ("WARC-Type", "response"),
+                ("WARC-Target-URI", "dns:news.example"),
+                ("WARC-Date", "2025-12-16T09:30:00Z"),
+                ("WARC-Record-ID", rid()),
+                ("Content-Type", "text/dns"),
+            ],
+            b"20251216093000\nnews.example.\t300\tIN\tA\t192.0.2.7\n",
+        ),
+    ]
     for path, body in (("robots.txt", b"User-agent: *\nDisallow:\n"), ("page", HTML)):
         url, resp_id = f"http://news.example/{path}", rid()
-        out.append(warc_record([
-            ("WARC-Type", "response"), ("WARC-Target-URI", url),
-            ("WARC-Date", "2025-12-16T09:30:01Z"), ("WARC-Payload-Digest", payload_digest(body)),
-            ("WARC-IP-Address", "192.0.2.7"), ("WARC-Record-ID", resp_id),
-            ("Content-Type", "application/http; msgtype=response")],
-            http_response("200 OK", [("Content-Type", "text/plain"),
-                                     ("Content-Length", str(len(body)))], body)))
-        out.append(warc_record([
-            ("WARC-Type", "request"), ("WARC-Target-URI", url),
-            ("WARC-Date", "2025-12-16T09:30:01Z"), ("WARC-Concurrent-To", resp_id),
-            ("WARC-Record-ID", rid()), ("Content-Type", "application/http; msgtype=request")],
-            f"GET /{path} HTTP/1.0\r\nHost: news.example\r\n\r\n".encode()))
-        out.append(warc_record([
-            ("WARC-Type", "metadata"), ("WARC-Target-URI", url),
-            ("WARC-Date", "2025-12-16T09:30:01Z"), ("WARC-Concurrent-To", resp_id),
-            ("WARC-Record-ID", rid()), ("Content-Type", "application/warc-fields")],
-            b"via: http://news.example/\r\nhopsFromSeed: P\r\nfetchTimeMs: 12\r\n"))
-    out.append(warc_record([
-        ("WARC-Type", "response"), ("WARC-Target-URI", "whois://whois.example/news.example"),
-        ("WARC-Date", "2025-12-16T09:30:02Z"), ("WARC-Record-ID", rid()),
-        ("Content-Type", "text/plain")], b"Domain Name: NEWS.EXAMPLE\n"))
+        out.append(
+            warc_record(
+                [
+                    ("WARC-Type", "response"),
+                    ("WARC-Target-URI", url),
+                    ("WARC-Date", "2025-12-16T09:30:01Z"),
+                    ("WARC-Payload-Digest", payload_digest(body)),
+                    ("WARC-IP-Address", "192.0.2.7"),
+                    ("WARC-Record-ID", resp_id),
+                    ("Content-Type", "application/http; msgtype=response"),
+                ],
+                http_response(
+                    "200 OK",
+                    [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
+                    body,
+                ),
+            )
+        )
+        out.append(
+            warc_record(
+                [
+                    ("WARC-Type", "request"),
+                    ("WARC-Target-URI", url),
+                    ("WARC-Date", "2025-12-16T09:30:01Z"),
+                    ("WARC-Concurrent-To", resp_id),
+                    ("WARC-Record-ID", rid()),
+                    ("Content-Type", "application/http; msgtype=request"),
+                ],
+                f"GET /{path} HTTP/1.0\r\nHost: news.example\r\n\r\n".encode(),
+            )
+        )
+        out.append(
+            warc_record(
+                [
+                    ("WARC-Type", "metadata"),
+                    ("WARC-Target-URI", url),
+                    ("WARC-Date", "2025-12-16T09:30:01Z"),
+                    ("WARC-Concurrent-To", resp_id),
+                    ("WARC-Record-ID", rid()),
+                    ("Content-Type", "application/warc-fields"),
+                ],
+                b"via: http://news.example/\r\nhopsFromSeed: P\r\nfetchTimeMs: 12\r\n",
+            )
+        )
+    out.append(
+        warc_record(
+            [
+                ("WARC-Type", "response"),
+                ("WARC-Target-URI", "whois://whois.example/news.example"),
+                ("WARC-Date", "2025-12-16T09:30:02Z"),
+                ("WARC-Record-ID", rid()),
+                ("Content-Type", "text/plain"),
+            ],
+            b"Domain Name: NEWS.EXAMPLE\n",
+        )
+    )
     return out
 
 
@@ -130,8 +236,7 @@ def heritrix_records() -> list[bytes]:
 def test_wget_layout(tmp_path: Path, name: str) -> None:
     path = write_warc(tmp_path / name, wget_records())
     captures = list(iter_captures(path))
-    assert [c.url for c in captures] == ["http://news.example/plain",
-                                         "http://news.example/chunked"]
+    assert [c.url for c in captures] == ["http://news.example/plain", "http://news.example/chunked"]
     plain, chunked = captures
     assert plain.body == HTML and plain.status == 200 and plain.ip == "192.0.2.1"
     assert plain.metadata == {} and plain.file == str(path)
@@ -144,8 +249,10 @@ def test_wget_layout(tmp_path: Path, name: str) -> None:
 def test_heritrix_layout_skips_dns_whois_and_warc_fields(tmp_path: Path, name: str) -> None:
     path = write_warc(tmp_path / name, heritrix_records())
     captures = list(iter_captures(path))
-    assert [c.url for c in captures] == ["http://news.example/robots.txt",
-                                         "http://news.example/page"]
+    assert [c.url for c in captures] == [
+        "http://news.example/robots.txt",
+        "http://news.example/page",
+    ]
     assert captures[1].body == HTML and captures[1].metadata == {}
     assert captures[1].payload_digest == payload_digest(HTML)
 
@@ -156,8 +263,12 @@ def test_make_warc_output(tmp_path: Path) -> None:
     if not tool.exists() or not (bench / "ground-truth.json").exists():
         pytest.skip(f"shared tools not found at {SHARED}")
     out = tmp_path / "bench.warc.gz"
-    subprocess.run([sys.executable, str(tool), str(out), "--limit", "5"], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(tool), str(out), "--limit", "5"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
     keys = sorted(truth)[:5]
     captures = list(iter_captures(out, root=tmp_path))
@@ -169,6 +280,7 @@ def test_make_warc_output(tmp_path: Path) -> None:
 
 # -- our own WARCs -------------------------------------------------------------------
 
+
 @pytest.fixture
 def run_dirs(tmp_path: Path) -> tuple[Path, Path, dict[str, object]]:
     """Two runs sharing a digest store: run 2 revisits run 1's payloads and its own."""
@@ -179,13 +291,28 @@ def run_dirs(tmp_path: Path) -> tuple[Path, Path, dict[str, object]]:
     run1.close()
     run2 = WarcArchive(tmp_path / "run2", root=tmp_path, digests=store)
     zipped = gzip.compress(b"<html>zipped</html>" * 50)
-    z = run2.write_exchange(exchange("http://news.example/z", zipped, [
-        ("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
-        ("Content-Length", str(len(zipped)))], seconds=10))
+    z = run2.write_exchange(
+        exchange(
+            "http://news.example/z",
+            zipped,
+            [
+                ("Content-Type", "text/html"),
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(zipped))),
+            ],
+            seconds=10,
+        )
+    )
     b = run2.write_exchange(exchange("http://news.example/b", seconds=11))
     run2.write_metadata(b, "http://news.example/b", {"feed_date": "2025-12-16", "seq": 2})
-    z2 = run2.write_exchange(exchange("http://news.example/z2", zipped, [
-        ("Content-Type", "text/html"), ("Content-Encoding", "gzip")], seconds=12))
+    z2 = run2.write_exchange(
+        exchange(
+            "http://news.example/z2",
+            zipped,
+            [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+            seconds=12,
+        )
+    )
     run2.close()
     return tmp_path / "run1", tmp_path / "run2", {"a": a, "z": z, "b": b, "z2": z2}
 
@@ -202,12 +329,17 @@ def test_revisits_resolve_and_metadata_merges(run_dirs: tuple[Path, Path, dict])
     assert z2.revisit and z2.body == b"<html>zipped</html>" * 50 and z2.decoded
     for key, pointer in pointers.items():
         capture = captures[f"http://news.example/{key}"]
-        assert (capture.file, capture.offset, capture.record_id, capture.date) == \
-            (pointer.file, pointer.offset, pointer.record_id, pointer.date)
+        assert (capture.file, capture.offset, capture.record_id, capture.date) == (
+            pointer.file,
+            pointer.offset,
+            pointer.record_id,
+            pointer.date,
+        )
 
 
 def test_content_encoding_is_undone_and_replay_headers_say_so(
-        run_dirs: tuple[Path, Path, dict]) -> None:
+    run_dirs: tuple[Path, Path, dict],
+) -> None:
     _, run2, _ = run_dirs
     z = next(c for c in iter_captures(run2) if c.url == "http://news.example/z")
     assert z.body == b"<html>zipped</html>" * 50 and z.decoded
@@ -226,8 +358,9 @@ def test_original_later_in_the_set_is_found(run_dirs: tuple[Path, Path, dict]) -
 def test_unresolved_revisit_is_skipped_or_flagged(run_dirs: tuple[Path, Path, dict]) -> None:
     _, run2, _ = run_dirs
     assert "http://news.example/b" not in [c.url for c in iter_captures(run2)]
-    b = next(c for c in iter_captures(run2, skip_unresolved=False)
-             if c.url == "http://news.example/b")
+    b = next(
+        c for c in iter_captures(run2, skip_unresolved=False) if c.url == "http://news.example/b"
+    )
     assert b.revisit and not b.resolved and b.body == b""
 
 
@@ -249,8 +382,11 @@ def test_late_metadata_merges_far_down_the_file(tmp_path: Path) -> None:
     archive.write_metadata(first, "http://news.example/first", {"context": {"zone": "IST"}})
     for i in range(40):
         archive.write_exchange(exchange(f"http://news.example/{i}", HTML + bytes([i])))
-    archive.write_metadata({"record_id": first.record_id, "file": first.file},
-                           "http://news.example/first", {"article": {"id": "a1"}})
+    archive.write_metadata(
+        {"record_id": first.record_id, "file": first.file},
+        "http://news.example/first",
+        {"article": {"id": "a1"}},
+    )
     archive.close()
     captures = list(iter_captures(tmp_path))
     assert captures[0].metadata == {"context": {"zone": "IST"}, "article": {"id": "a1"}}
@@ -292,19 +428,25 @@ def test_one_pass_with_a_metadata_window(tmp_path: Path) -> None:
         full = list(iter_captures(folder))
         windowed = list(iter_captures(folder, metadata_window=8))
         assert [(c.url, c.record_id, c.body) for c in windowed] == [
-            (c.url, c.record_id, c.body) for c in full]
+            (c.url, c.record_id, c.body) for c in full
+        ]
     full, windowed = list(iter_captures(far)), list(iter_captures(far, metadata_window=8))
     assert full[0].metadata == {"context": {"zone": "IST"}, "article": {"id": "a1"}}
     assert windowed[0].metadata == {"context": {"zone": "IST"}}  # 26 records on: out of reach
     assert all(c.metadata == {} for c in windowed[1:])
     assert [c.metadata for c in iter_captures(rotated, metadata_window=8)] == [
-        {"context": {"zone": "UTC"}}, {}]
+        {"context": {"zone": "UTC"}},
+        {},
+    ]
 
 
 def test_non_2xx_and_redirects_are_captures_too(tmp_path: Path) -> None:
     archive = WarcArchive(tmp_path)
-    archive.write_exchange(exchange("http://news.example/old", b"", [
-        ("Location", "http://news.example/new")], status=301))
+    archive.write_exchange(
+        exchange(
+            "http://news.example/old", b"", [("Location", "http://news.example/new")], status=301
+        )
+    )
     archive.write_exchange(exchange("http://news.example/gone", b"gone", status=404))
     archive.close()
     assert [(c.status, c.body) for c in iter_captures(tmp_path)] == [(301, b""), (404, b"gone")]

@@ -30,10 +30,19 @@ T0 = datetime(2025, 12, 16, 9, 30, tzinfo=timezone.utc)
 
 
 def exchange(i: int, body: bytes) -> Exchange:
-    return Exchange(url=f"http://news.example/{i}", method="GET", request_headers=[],
-                    request_body=b"", status=200, reason=None, protocol="HTTP/1.1",
-                    response_headers=[("Content-Type", "text/html")], body=body,
-                    ip_address=None, date=T0)
+    return Exchange(
+        url=f"http://news.example/{i}",
+        method="GET",
+        request_headers=[],
+        request_body=b"",
+        status=200,
+        reason=None,
+        protocol="HTTP/1.1",
+        response_headers=[("Content-Type", "text/html")],
+        body=body,
+        ip_address=None,
+        date=T0,
+    )
 
 
 def record_spans(path: Path) -> list[tuple[int, int, str]]:
@@ -55,8 +64,13 @@ def record_ids(path: Path) -> list[str]:
 
 def warcio_check(*paths: Path) -> subprocess.CompletedProcess[str]:
     code = "import sys; from warcio.cli import main; sys.exit(main())"
-    return subprocess.run([sys.executable, "-c", code, "check", *map(str, paths)],
-                          check=False, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code, "check", *map(str, paths)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +92,15 @@ def whole_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
         for i in range(3):
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], "HTTP/1.1")
-            writer.write_record(writer.create_warc_record(
-                f"http://news.example/{i}", "response", payload=io.BytesIO(b"x" * 999),
-                length=999, http_headers=headers))
+            writer.write_record(
+                writer.create_warc_record(
+                    f"http://news.example/{i}",
+                    "response",
+                    payload=io.BytesIO(b"x" * 999),
+                    length=999,
+                    http_headers=headers,
+                )
+            )
     return path
 
 
@@ -96,15 +116,21 @@ def cut_points(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
     """(cut offset, records expected to survive): inside each record, at boundaries, in trailers."""
     points = []
     for k, (start, end, _) in enumerate(spans):
-        points += [(start + 1, k), ((start + end) // 2, k), (end - 2, k), (end - 1, k),
-                   (end, k + 1)]
+        points += [
+            (start + 1, k),
+            ((start + end) // 2, k),
+            (end - 2, k),
+            (end - 1, k),
+            (end, k + 1),
+        ]
     return points
 
 
 @pytest.mark.slow  # a recovery per cut point: hundreds
 @pytest.mark.parametrize("which", ["whole_gz", "whole_plain"])
 def test_cut_anywhere_keeps_exactly_the_whole_records(
-        which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     src: Path = request.getfixturevalue(which)
     spans = record_spans(src)
     ids = [rid for _, _, rid in spans]
@@ -124,10 +150,18 @@ def test_cut_anywhere_keeps_exactly_the_whole_records(
         assert warcio_check(result.path).returncode == 0
 
 
-@pytest.mark.parametrize("garbage", [b"\x00" * 100, b"garbage\r\n\r\n", b"\x1f\x8b\x08\x00junk",
-                                     b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 99\r\n"])
-def test_garbage_after_the_last_record_is_cut(whole_gz: Path, tmp_path: Path,
-                                              garbage: bytes) -> None:
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"\x00" * 100,
+        b"garbage\r\n\r\n",
+        b"\x1f\x8b\x08\x00junk",
+        b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 99\r\n",
+    ],
+)
+def test_garbage_after_the_last_record_is_cut(
+    whole_gz: Path, tmp_path: Path, garbage: bytes
+) -> None:
     size = whole_gz.stat().st_size
     result = recover_open_file(cut_copy(whole_gz, tmp_path, size, garbage))
     assert result is not None and result.path is not None
@@ -151,7 +185,8 @@ def test_garbage_after_a_cut_member(whole_gz: Path, tmp_path: Path) -> None:
 
 
 def test_recover_open_files_renames_indexes_and_forgets_cut_digests(
-        whole_gz: Path, tmp_path: Path) -> None:
+    whole_gz: Path, tmp_path: Path
+) -> None:
     store = DigestStore(tmp_path / "state.sqlite")
     warcs = tmp_path / "warcs"
     archive = WarcArchive(warcs, digests=store, host="h")

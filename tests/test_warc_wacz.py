@@ -21,18 +21,40 @@ def test_make_wacz_validates_and_holds_pages(tmp_path: Path) -> None:
     pages = []
     for i in range(2):
         url = f"http://news.example/story-{i}"
-        pointer = archive.write_exchange(Exchange(
-            url=url, method="GET", request_headers=[], request_body=b"", status=200,
-            reason=None, protocol="HTTP/1.1", response_headers=[("Content-Type", "text/html")],
-            body=f"<html><title>Story {i}</title><p>Körper {i}</p></html>".encode(),
-            ip_address=None, date=datetime(2025, 12, 16, 9, 30, i, tzinfo=timezone.utc)))
-        pages.append({"url": url, "ts": pointer.date, "title": f"Story {i}",
-                      "text": f"Körper {i}", "id": "dropped: not a page field"})
+        pointer = archive.write_exchange(
+            Exchange(
+                url=url,
+                method="GET",
+                request_headers=[],
+                request_body=b"",
+                status=200,
+                reason=None,
+                protocol="HTTP/1.1",
+                response_headers=[("Content-Type", "text/html")],
+                body=f"<html><title>Story {i}</title><p>Körper {i}</p></html>".encode(),
+                ip_address=None,
+                date=datetime(2025, 12, 16, 9, 30, i, tzinfo=timezone.utc),
+            )
+        )
+        pages.append(
+            {
+                "url": url,
+                "ts": pointer.date,
+                "title": f"Story {i}",
+                "text": f"Körper {i}",
+                "id": "dropped: not a page field",
+            }
+        )
     files = archive.close()
     out = make_wacz(files, pages, tmp_path / "crawl.wacz")
     code = "import sys; from wacz.main import main; sys.exit(main())"
-    check = subprocess.run([sys.executable, "-c", code, "validate", "-f", str(out)],
-                           check=False, capture_output=True, text=True, timeout=120)
+    check = subprocess.run(
+        [sys.executable, "-c", code, "validate", "-f", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
@@ -41,7 +63,8 @@ def test_make_wacz_validates_and_holds_pages(tmp_path: Path) -> None:
         lines = zf.read("pages/pages.jsonl").decode().splitlines()
     assert json.loads(lines[0])["format"] == "json-pages-1.0"
     assert [json.loads(line) for line in lines[1:]] == [
-        {k: v for k, v in p.items() if k != "id"} for p in pages]
+        {k: v for k, v in p.items() if k != "id"} for p in pages
+    ]
 
 
 def test_pages_need_url_and_ts(tmp_path: Path) -> None:

@@ -31,22 +31,42 @@ T0 = datetime(2025, 12, 16, 9, 30, 0, 250000, tzinfo=timezone.utc)
 HTML = b"<html><head><title>t</title></head><body><p>Berlin talks</p></body></html>"
 
 
-def exchange(url: str, body: bytes = HTML, status: int = 200,
-             headers: list[tuple[str, str]] | None = None, *, reason: str | None = None,
-             seconds: int = 0, method: str = "GET", request_body: bytes = b"") -> Exchange:
+def exchange(
+    url: str,
+    body: bytes = HTML,
+    status: int = 200,
+    headers: list[tuple[str, str]] | None = None,
+    *,
+    reason: str | None = None,
+    seconds: int = 0,
+    method: str = "GET",
+    request_body: bytes = b"",
+) -> Exchange:
     return Exchange(
-        url=url, method=method,
+        url=url,
+        method=method,
         request_headers=[("User-Agent", "newsbot/0.1"), ("Accept-Encoding", "gzip, deflate")],
-        request_body=request_body, status=status, reason=reason, protocol="HTTP/1.1",
+        request_body=request_body,
+        status=status,
+        reason=reason,
+        protocol="HTTP/1.1",
         response_headers=headers if headers is not None else [("Content-Type", "text/html")],
-        body=body, ip_address="192.0.2.7", date=T0 + timedelta(seconds=seconds))
+        body=body,
+        ip_address="192.0.2.7",
+        date=T0 + timedelta(seconds=seconds),
+    )
 
 
 def warcio_check(*paths: Path) -> subprocess.CompletedProcess[str]:
     """Run the ``warcio check`` CLI (digests and structure) as a user would."""
     code = "import sys; from warcio.cli import main; sys.exit(main())"
-    return subprocess.run([sys.executable, "-c", code, "check", "-v", *map(str, paths)],
-                          check=False, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code, "check", "-v", *map(str, paths)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def records(path: Path) -> list[tuple[int, object, bytes]]:
@@ -62,19 +82,43 @@ def records(path: Path) -> list[tuple[int, object, bytes]]:
 
 
 CASES = {
-    "gzip": exchange("http://news.example/gz", gzip.compress(HTML * 20),
-                     headers=[("Content-Type", "text/html; charset=utf-8"),
-                              ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]),
-    "cookies": exchange("http://news.example/cookies?a=1&b=2", seconds=1,
-                        headers=[("Set-Cookie", "a=1; Path=/"), ("Content-Type", "text/html"),
-                                 ("Set-Cookie", "b=2; HttpOnly"), ("Set-Cookie", "a=3")]),
-    "redirect": exchange("https://news.example/old", b"", status=301, seconds=2,
-                         headers=[("Location", "https://news.example/new"),
-                                  ("Content-Length", "0")]),
+    "gzip": exchange(
+        "http://news.example/gz",
+        gzip.compress(HTML * 20),
+        headers=[
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Encoding", "gzip"),
+            ("Vary", "Accept-Encoding"),
+        ],
+    ),
+    "cookies": exchange(
+        "http://news.example/cookies?a=1&b=2",
+        seconds=1,
+        headers=[
+            ("Set-Cookie", "a=1; Path=/"),
+            ("Content-Type", "text/html"),
+            ("Set-Cookie", "b=2; HttpOnly"),
+            ("Set-Cookie", "a=3"),
+        ],
+    ),
+    "redirect": exchange(
+        "https://news.example/old",
+        b"",
+        status=301,
+        seconds=2,
+        headers=[("Location", "https://news.example/new"), ("Content-Length", "0")],
+    ),
     "error": exchange("http://news.example/boom", b"oops", status=500, seconds=3),
-    "chunked": exchange("http://news.example/chunked", HTML, seconds=4,
-                        headers=[("Content-Type", "text/html"), ("Transfer-Encoding", "chunked"),
-                                 ("Connection", "keep-alive")]),
+    "chunked": exchange(
+        "http://news.example/chunked",
+        HTML,
+        seconds=4,
+        headers=[
+            ("Content-Type", "text/html"),
+            ("Transfer-Encoding", "chunked"),
+            ("Connection", "keep-alive"),
+        ],
+    ),
 }
 
 
@@ -101,10 +145,12 @@ def test_file_starts_with_warcinfo(written: tuple[Path, dict[str, Pointer]]) -> 
 
 
 def test_responses_hold_status_headers_and_body_as_received(
-        written: tuple[Path, dict[str, Pointer]]) -> None:
+    written: tuple[Path, dict[str, Pointer]],
+) -> None:
     path, pointers = written
-    by_id = {rec.rec_headers.get_header("WARC-Record-ID"): (rec, raw)
-             for _, rec, raw in records(path)}
+    by_id = {
+        rec.rec_headers.get_header("WARC-Record-ID"): (rec, raw) for _, rec, raw in records(path)
+    }
     for name, ex in CASES.items():
         rec, raw = by_id[pointers[name].record_id]
         assert rec.rec_type == "response"
@@ -122,8 +168,11 @@ def test_responses_hold_status_headers_and_body_as_received(
 
 def test_status_lines_use_standard_phrases(written: tuple[Path, dict[str, Pointer]]) -> None:
     path, _ = written
-    lines = {rec.rec_headers.get_header("WARC-Target-URI"): rec.http_headers.statusline
-             for _, rec, _ in records(path) if rec.rec_type == "response"}
+    lines = {
+        rec.rec_headers.get_header("WARC-Target-URI"): rec.http_headers.statusline
+        for _, rec, _ in records(path)
+        if rec.rec_type == "response"
+    }
     assert lines["https://news.example/old"] == "301 Moved Permanently"
     assert lines["http://news.example/boom"] == "500 Internal Server Error"
 
@@ -137,7 +186,8 @@ def test_gzip_body_decodes_through_warcio(written: tuple[Path, dict[str, Pointer
 
 
 def test_dechunked_body_loses_its_transfer_encoding(
-        written: tuple[Path, dict[str, Pointer]]) -> None:
+    written: tuple[Path, dict[str, Pointer]],
+) -> None:
     path, pointers = written
     with open(path, "rb") as fh:
         fh.seek(pointers["chunked"].offset)
@@ -149,16 +199,19 @@ def test_dechunked_body_loses_its_transfer_encoding(
 
 
 def test_requests_follow_their_response_and_link_to_it(
-        written: tuple[Path, dict[str, Pointer]]) -> None:
+    written: tuple[Path, dict[str, Pointer]],
+) -> None:
     path, _ = written
     recs = [rec for _, rec, _ in records(path)][1:]
     assert [r.rec_type for r in recs] == ["response", "request"] * len(CASES)
     for resp, req in zip(recs[::2], recs[1::2]):
-        assert req.rec_headers.get_header("WARC-Concurrent-To") == \
-            resp.rec_headers.get_header("WARC-Record-ID")
+        assert req.rec_headers.get_header("WARC-Concurrent-To") == resp.rec_headers.get_header(
+            "WARC-Record-ID"
+        )
         assert req.rec_headers.get_header("WARC-Date") == resp.rec_headers.get_header("WARC-Date")
-        assert req.rec_headers.get_header("WARC-Target-URI") == \
-            resp.rec_headers.get_header("WARC-Target-URI")
+        assert req.rec_headers.get_header("WARC-Target-URI") == resp.rec_headers.get_header(
+            "WARC-Target-URI"
+        )
     req = recs[3]  # cookies
     assert req.http_headers.protocol == "GET"
     assert req.http_headers.statusline == "/cookies?a=1&b=2 HTTP/1.1"
@@ -175,8 +228,15 @@ def test_warcio_check_passes(written: tuple[Path, dict[str, Pointer]]) -> None:
 
 def test_header_bytes_are_written_as_given(tmp_path: Path) -> None:
     """warcio would %-encode non-ASCII values; latin-1 bytes must survive as bytes."""
-    ex = exchange("http://news.example/x", reason="Fine Thanks", headers=[
-        ("content-type", "text/html"), ("X-Title", "Caf\xe9 M\xfcnchen"), ("X-Odd", "a\r\nb")])
+    ex = exchange(
+        "http://news.example/x",
+        reason="Fine Thanks",
+        headers=[
+            ("content-type", "text/html"),
+            ("X-Title", "Caf\xe9 M\xfcnchen"),
+            ("X-Odd", "a\r\nb"),
+        ],
+    )
     archive = WarcArchive(tmp_path)
     archive.write_exchange(ex)
     (path,) = archive.close()
@@ -187,15 +247,23 @@ def test_header_bytes_are_written_as_given(tmp_path: Path) -> None:
     assert warcio_check(path).returncode == 0
 
 
-@pytest.mark.parametrize("protocol, line, warc_protocol", [
-    ("HTTP/1.1", "HTTP/1.1", None), ("HTTP/1.0", "HTTP/1.0", None),
-    ("h2", "HTTP/1.1", "h2"), ("HTTP/2.0", "HTTP/1.1", "h2"), ("HTTP/3", "HTTP/1.1", "h3"),
-])
+@pytest.mark.parametrize(
+    "protocol, line, warc_protocol",
+    [
+        ("HTTP/1.1", "HTTP/1.1", None),
+        ("HTTP/1.0", "HTTP/1.0", None),
+        ("h2", "HTTP/1.1", "h2"),
+        ("HTTP/2.0", "HTTP/1.1", "h2"),
+        ("HTTP/3", "HTTP/1.1", "h3"),
+    ],
+)
 def test_http2_is_written_in_http1_syntax_with_warc_protocol(
-        tmp_path: Path, protocol: str, line: str, warc_protocol: str | None) -> None:
+    tmp_path: Path, protocol: str, line: str, warc_protocol: str | None
+) -> None:
     archive = WarcArchive(tmp_path)
-    archive.write_exchange(dataclasses.replace(exchange("https://news.example/"),
-                                               protocol=protocol))
+    archive.write_exchange(
+        dataclasses.replace(exchange("https://news.example/"), protocol=protocol)
+    )
     (path,) = archive.close()
     resp, req = [rec for _, rec, _ in records(path)][1:]
     assert resp.http_headers.protocol == line and req.http_headers.statusline.endswith(line)
@@ -215,8 +283,10 @@ def test_post_request_body_is_archived(tmp_path: Path) -> None:
 def test_rotation_keeps_pairs_together_and_indexes_each_file(tmp_path: Path) -> None:
     rng = random.Random(7)
     archive = WarcArchive(tmp_path, max_size=6000, prefix="rot")
-    pointers = [archive.write_exchange(exchange(f"http://news.example/{i}", rng.randbytes(2500),
-                                                seconds=i)) for i in range(9)]
+    pointers = [
+        archive.write_exchange(exchange(f"http://news.example/{i}", rng.randbytes(2500), seconds=i))
+        for i in range(9)
+    ]
     files = archive.close()
     assert len(files) >= 3
     assert not list(tmp_path.glob("*.open"))
@@ -251,8 +321,10 @@ def test_rotation_keeps_pairs_together_and_indexes_each_file(tmp_path: Path) -> 
 
 def test_pointers_open_to_their_response(tmp_path: Path) -> None:
     archive = WarcArchive(tmp_path / "warcs", root=tmp_path, max_size=3000)
-    pointers = [archive.write_exchange(exchange(f"http://news.example/p{i}", HTML * (i + 1)))
-                for i in range(6)]
+    pointers = [
+        archive.write_exchange(exchange(f"http://news.example/p{i}", HTML * (i + 1)))
+        for i in range(6)
+    ]
     open_name = pointers[-1].file + ".open"
     assert (tmp_path / open_name).exists() and not pointers[-1].file.endswith(".open")
     archive.close()
@@ -269,12 +341,18 @@ def test_pointers_open_to_their_response(tmp_path: Path) -> None:
 def test_revisit_across_runs_sharing_a_digest_store(tmp_path: Path) -> None:
     state = tmp_path / "state" / "state.sqlite"
     run1 = WarcArchive(tmp_path / "warcs", digests=DigestStore(state))
-    first = run1.write_exchange(exchange("http://news.example/a", headers=[
-        ("Content-Type", "text/html"), ("ETag", '"v1"')]))
+    first = run1.write_exchange(
+        exchange("http://news.example/a", headers=[("Content-Type", "text/html"), ("ETag", '"v1"')])
+    )
     run1.close()
     run2 = WarcArchive(tmp_path / "warcs", digests=DigestStore(state))
-    again = run2.write_exchange(exchange("http://news.example/b", seconds=60, headers=[
-        ("Content-Type", "text/html"), ("ETag", '"v2"')]))
+    again = run2.write_exchange(
+        exchange(
+            "http://news.example/b",
+            seconds=60,
+            headers=[("Content-Type", "text/html"), ("ETag", '"v2"')],
+        )
+    )
     not_ok = run2.write_exchange(exchange("http://news.example/404", status=404, seconds=61))
     empty = run2.write_exchange(exchange("http://news.example/empty", b"", seconds=62))
     empty2 = run2.write_exchange(exchange("http://news.example/empty2", b"", seconds=63))
@@ -312,8 +390,9 @@ def test_digest_store_is_shared_sqlite(tmp_path: Path) -> None:
 def test_metadata_record_links_to_the_response(tmp_path: Path) -> None:
     archive = WarcArchive(tmp_path)
     pointer = archive.write_exchange(exchange("http://news.example/a"))
-    meta = archive.write_metadata(pointer, "http://news.example/a",
-                                  {"zone": "Asia/Kolkata", "feed_date": T0, "seq": 3})
+    meta = archive.write_metadata(
+        pointer, "http://news.example/a", {"zone": "Asia/Kolkata", "feed_date": T0, "seq": 3}
+    )
     (path,) = archive.close()
     assert meta.file == pointer.file and meta.offset > pointer.offset
     with open(path, "rb") as fh:
@@ -323,10 +402,15 @@ def test_metadata_record_links_to_the_response(tmp_path: Path) -> None:
         assert rec.rec_headers.get_header("Content-Type") == "application/json"
         assert rec.rec_headers.get_header("WARC-Refers-To") == pointer.record_id
         assert rec.rec_headers.get_header("WARC-Concurrent-To") == pointer.record_id
-        assert rec.rec_headers.get_header("WARC-Target-URI") == \
-            METADATA_URI_PREFIX + "http://news.example/a"
+        assert (
+            rec.rec_headers.get_header("WARC-Target-URI")
+            == METADATA_URI_PREFIX + "http://news.example/a"
+        )
         assert json.loads(rec.raw_stream.read()) == {
-            "zone": "Asia/Kolkata", "feed_date": "2025-12-16T09:30:00.250000+00:00", "seq": 3}
+            "zone": "Asia/Kolkata",
+            "feed_date": "2025-12-16T09:30:00.250000+00:00",
+            "seq": 3,
+        }
     cdxj = (tmp_path / (path.name + ".cdxj")).read_text()
     assert "application/json" not in cdxj  # replay tools must not serve it as the page
 
@@ -334,10 +418,16 @@ def test_metadata_record_links_to_the_response(tmp_path: Path) -> None:
 NAME = re.compile(r"^[A-Za-z0-9._-]+-\d{17}-\d{5}-[A-Za-z0-9._-]+\.warc\.gz$")
 
 
-@pytest.mark.parametrize("prefix, host", [
-    ("../../escape", "../etc"), ("a/b\\c", "host/..//x"), ("", ""), ("..", "."),
-    ("news bot\n", "h\x00st"),
-])
+@pytest.mark.parametrize(
+    "prefix, host",
+    [
+        ("../../escape", "../etc"),
+        ("a/b\\c", "host/..//x"),
+        ("", ""),
+        ("..", "."),
+        ("news bot\n", "h\x00st"),
+    ],
+)
 def test_file_names_stay_inside_directory(tmp_path: Path, prefix: str, host: str) -> None:
     directory = tmp_path / "warcs"
     archive = WarcArchive(directory, prefix=prefix, host=host)
@@ -358,9 +448,15 @@ def test_name_follows_heritrix_convention(tmp_path: Path) -> None:
 
 
 def test_warcinfo_drops_secret_looking_fields(tmp_path: Path) -> None:
-    info = {"operator": "ops", "API_KEY": "k-123", "aws_secret_access_key": "s-456",
-            "auth_token": "t-789", "db_password": "p-000",
-            "proxy": "http://user:hunter2@proxy.example:3128/", "user-agent": "newsbot"}
+    info = {
+        "operator": "ops",
+        "API_KEY": "k-123",
+        "aws_secret_access_key": "s-456",
+        "auth_token": "t-789",
+        "db_password": "p-000",
+        "proxy": "http://user:hunter2@proxy.example:3128/",
+        "user-agent": "newsbot",
+    }
     archive = WarcArchive(tmp_path, info=info)
     archive.write_exchange(exchange("http://news.example/"))
     (path,) = archive.close()

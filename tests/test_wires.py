@@ -145,7 +145,9 @@ ALIASES = [(alias, canonical) for canonical, aliases in AGENCIES.items() for ali
 
 
 @pytest.mark.parametrize(("alias", "canonical"), ALIASES)
-def test_every_alias_is_protected_from_templates_and_the_byline_rule(alias: str, canonical: str) -> None:
+def test_every_alias_is_protected_from_templates_and_the_byline_rule(
+    alias: str, canonical: str
+) -> None:
     for line in (alias, f"By {alias}", f"(With {alias} inputs)"):
         assert Paragraphs.of(f"{BODY}\n{line}").protected == {1}, line
         assert furniture_kind(line, frozenset({words(line)})) != "byline", line

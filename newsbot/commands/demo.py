@@ -66,9 +66,11 @@ class Command(ScrapyCommand):
 
 def _print_outputs(archive: Path, stats: dict[str, Any]) -> None:
     outputs = stats.get("newsbot/outputs") or {}
-    print(f"\nnewsbot demo: {stats.get('newsbot/articles', 0)} articles, "
-          f"{stats.get('newsbot/duplicates', 0)} duplicates, "
-          f"{stats.get('downloader/response_count', 0)} pages fetched")
+    print(
+        f"\nnewsbot demo: {stats.get('newsbot/articles', 0)} articles, "
+        f"{stats.get('newsbot/duplicates', 0)} duplicates, "
+        f"{stats.get('downloader/response_count', 0)} pages fetched"
+    )
     for name, rel in sorted(outputs.items()):
         print(f"  {name:<11} {archive / rel}")
     print(f"  {'warc':<11} {archive / 'warc'}")

@@ -34,10 +34,13 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--run", help="only this run")
         parser.add_argument("--since", help="only runs started on or after this UTC day")
-        parser.add_argument("--replay-url", default=None,
-                            help="link template with {timestamp} and {url}, e.g. pywb's "
-                                 "http://localhost:8080/COLL/{timestamp}/{url} "
-                                 "(or {timestamp}id_/{url} for the raw capture)")
+        parser.add_argument(
+            "--replay-url",
+            default=None,
+            help="link template with {timestamp} and {url}, e.g. pywb's "
+            "http://localhost:8080/COLL/{timestamp}/{url} "
+            "(or {timestamp}id_/{url} for the raw capture)",
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         from newsbot.report import DEFAULT_REPLAY_URL, ArchiveError, build_report

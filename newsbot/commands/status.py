@@ -30,13 +30,24 @@ def crawl_status(store: Any) -> dict[str, Any]:
     live = store.live_workers()
     return {
         "crawl": store.crawl_id,
-        "queued": status.queued, "pending": status.pending, "held": status.held,
-        "failed": status.failed, "done": status.done,
-        "workers": {w: {"live": w in live, "acknowledged": acked.get(w, 0),
-                        "shards": sorted(s for s, o in owners.items() if o == w)}
-                    for w in sorted(set(live) | set(acked))},
-        "shards": {str(s): {"queued": n, "holder": owners.get(s)}
-                   for s, n in enumerate(status.shard_lengths) if n or s in owners},
+        "queued": status.queued,
+        "pending": status.pending,
+        "held": status.held,
+        "failed": status.failed,
+        "done": status.done,
+        "workers": {
+            w: {
+                "live": w in live,
+                "acknowledged": acked.get(w, 0),
+                "shards": sorted(s for s, o in owners.items() if o == w),
+            }
+            for w in sorted(set(live) | set(acked))
+        },
+        "shards": {
+            str(s): {"queued": n, "holder": owners.get(s)}
+            for s, n in enumerate(status.shard_lengths)
+            if n or s in owners
+        },
     }
 
 
@@ -62,8 +73,17 @@ class Command(ScrapyCommand):
         from newsbot.frontier.store import FrontierStore
         from newsbot.redisconn import connect
 
-        conn = connect(settings["NEWSBOT_REDIS_URL"], settings.getfloat("NEWSBOT_REDIS_RETRY_SECONDS"),
-                       fatal=True)
-        store = FrontierStore(conn, opts.crawl, "status",
-                              shards=settings.getint("NEWSBOT_SHARDS"), lease_ms=1, max_retries=0)
+        conn = connect(
+            settings["NEWSBOT_REDIS_URL"],
+            settings.getfloat("NEWSBOT_REDIS_RETRY_SECONDS"),
+            fatal=True,
+        )
+        store = FrontierStore(
+            conn,
+            opts.crawl,
+            "status",
+            shards=settings.getint("NEWSBOT_SHARDS"),
+            lease_ms=1,
+            max_retries=0,
+        )
         print(json.dumps(crawl_status(store), indent=2, sort_keys=True))

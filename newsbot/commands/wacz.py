@@ -28,14 +28,18 @@ if TYPE_CHECKING:
 def run_files(archive: Path, run_id: str | None) -> tuple[list[Path], list[Path]]:
     """(WARC files, JSONL files) of one run, or of the whole archive."""
     if run_id is None:
-        return (sorted((archive / "warc").glob("*.warc.gz")),
-                sorted((archive / "articles").glob("*.jsonl")))
+        return (
+            sorted((archive / "warc").glob("*.warc.gz")),
+            sorted((archive / "articles").glob("*.jsonl")),
+        )
     summaries = list((archive / "runs").glob(f"*-{run_id}.summary.json"))
     if not summaries:
         raise UsageError(f"no run {run_id!r} in {archive / 'runs'}")
     summary = json.loads(summaries[0].read_text(encoding="utf-8"))
-    return ([Path(p) for p in summary.get("warc_files", [])],
-            [archive / rel for rel in summary.get("outputs", {}).values()])
+    return (
+        [Path(p) for p in summary.get("warc_files", [])],
+        [archive / rel for rel in summary.get("outputs", {}).values()],
+    )
 
 
 def pages_of(jsonl_files: list[Path]) -> Iterator[dict[str, Any]]:
@@ -43,8 +47,12 @@ def pages_of(jsonl_files: list[Path]) -> Iterator[dict[str, Any]]:
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 rec = json.loads(line)
-                yield {"url": rec["url"], "ts": rec["fetched_at"], "title": rec.get("title"),
-                       "text": rec.get("text")}
+                yield {
+                    "url": rec["url"],
+                    "ts": rec["fetched_at"],
+                    "title": rec.get("title"),
+                    "text": rec.get("text"),
+                }
 
 
 class Command(ScrapyCommand):
@@ -58,7 +66,9 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("-o", "--output", help="the .wacz to write (default ARCHIVE_DIR/wacz/...)")
+        parser.add_argument(
+            "-o", "--output", help="the .wacz to write (default ARCHIVE_DIR/wacz/...)"
+        )
         parser.add_argument("--run", help="only this run's WARCs and records")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -67,7 +77,9 @@ class Command(ScrapyCommand):
         warcs, jsonl = run_files(archive, opts.run)
         if not warcs:
             raise UsageError(f"no closed WARC files in {archive / 'warc'}")
-        out = Path(opts.output) if opts.output else archive / "wacz" / f"{opts.run or 'archive'}.wacz"
+        out = (
+            Path(opts.output) if opts.output else archive / "wacz" / f"{opts.run or 'archive'}.wacz"
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         make_wacz(warcs, pages_of(jsonl), out)
         print(f"wrote {out} ({len(warcs)} WARC files)")

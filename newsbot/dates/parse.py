@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 Precision = Literal["day", "minute", "second"]
 MIN_YEAR, MAX_YEAR = 1970, 2100
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """A normalized date and how much of it the string gave."""
@@ -127,8 +129,11 @@ def _timed(
     if clock is None:  # an epoch or a relative time: a moment, not a printed wall time
         return ParsedDate(utc.strftime("%Y-%m-%dT%H:%M:%SZ"), precision, raw, zoned=True)
     return ParsedDate(
-        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), precision, raw,
-        wall=moment.strftime("%Y-%m-%dT%H:%M"), zoned=clock.zone is not None,
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        precision,
+        raw,
+        wall=moment.strftime("%Y-%m-%dT%H:%M"),
+        zoned=clock.zone is not None,
         ambiguous=clock.ambiguous,
     )
 
@@ -257,9 +262,7 @@ def _reference(now: datetime | None, tz: str | None) -> datetime:
     return now.astimezone(get_zone(tz) or timezone.utc)
 
 
-def _parse_relative(
-    text: str, tz: str | None, now: datetime | None, raw: str
-) -> ParsedDate | None:
+def _parse_relative(text: str, tz: str | None, now: datetime | None, raw: str) -> ParsedDate | None:
     """'today 10:30', 'yesterday' (ours) and 'N hours ago' in many languages (dateparser)."""
     local = _reference(now, tz)
     word = _DAY_WORD.search(text)
@@ -349,4 +352,3 @@ def local_time(value: str | None, zone: str | None) -> str | None:
     except ValueError:
         return None
     return moment.astimezone(tz).isoformat(timespec="seconds")
-

@@ -76,9 +76,22 @@ _RFC2822 = re.compile(
 )
 _EPOCH = re.compile(r"\d{10}|\d{13}")
 _DAY_WORDS = {  # relative day words -> days before the reference day
-    "today": 0, "aujourd'hui": 0, "aujourd’hui": 0, "heute": 0, "hoy": 0, "oggi": 0, "hoje": 0,
-    "आज": 0, "今天": 0, "yesterday": 1, "hier": 1, "gestern": 1, "ayer": 1, "ieri": 1,
-    "ontem": 1, "昨天": 1,
+    "today": 0,
+    "aujourd'hui": 0,
+    "aujourd’hui": 0,
+    "heute": 0,
+    "hoy": 0,
+    "oggi": 0,
+    "hoje": 0,
+    "आज": 0,
+    "今天": 0,
+    "yesterday": 1,
+    "hier": 1,
+    "gestern": 1,
+    "ayer": 1,
+    "ieri": 1,
+    "ontem": 1,
+    "昨天": 1,
 }
 _DAY_WORD = re.compile(rf"{_WB}(?:{'|'.join(map(re.escape, _DAY_WORDS))}){_WE}", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
@@ -99,6 +112,30 @@ _FALLBACK_HINT = re.compile(
 # dateparser's languages: the main ones of the news, so that its first call in a process
 # loads 26 of them (about 1 s) rather than all 200 (about 3 s).
 DATEPARSER_LANGUAGES = (
-    "en", "fr", "de", "es", "it", "pt", "nl", "hi", "ru", "pl", "tr", "ar", "ja", "zh", "ko",
-    "sv", "da", "nb", "fi", "cs", "ro", "hu", "el", "uk", "id", "bn",
+    "en",
+    "fr",
+    "de",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "hi",
+    "ru",
+    "pl",
+    "tr",
+    "ar",
+    "ja",
+    "zh",
+    "ko",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "cs",
+    "ro",
+    "hu",
+    "el",
+    "uk",
+    "id",
+    "bn",
 )

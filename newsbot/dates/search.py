@@ -68,7 +68,9 @@ def find_dates(
     re-read, and the zones the page's printed offsets fit (``zone_evidence``)."""
     now = _aware(now)
     best: dict[Kind, _Candidate | None] = {"published": None, "modified": None}
-    found = [c for c in _candidates(tree, url, tz, hints or {}, now) if _plausible(c.parsed, now, tz)]
+    found = [
+        c for c in _candidates(tree, url, tz, hints or {}, now) if _plausible(c.parsed, now, tz)
+    ]
     for candidate in found:
         best[candidate.kind] = _better(best[candidate.kind], candidate, tz)
     best["published"] = best["published"] or _last_resort(tree, url, now)
@@ -92,8 +94,7 @@ def find_dates(
 MAX_OFFSET = timedelta(hours=14)  # the widest UTC offset in use (Kiribati)
 
 
-def _shown_offset(chosen: _Candidate | None, found: list[_Candidate], tz: str | None
-                  ) -> int | None:
+def _shown_offset(chosen: _Candidate | None, found: list[_Candidate], tz: str | None) -> int | None:
     """The UTC offset (minutes) the page shows a machine-read publication time in, where
     its visible date line says so: the line's own zone ("4:59 AM UTC", "10:35 PM PST"), a
     zone-less wall time of the same moment, or a printed day that is the UTC day and not
@@ -128,11 +129,13 @@ def _instant(value: str) -> datetime:
 
 def _walls(published: _Candidate | None, modified: _Candidate | None) -> dict[str, str | None]:
     """The printed wall times of chosen values read without a zone of their own."""
+
     def wall(chosen: _Candidate | None) -> str | None:
         parsed = chosen.parsed if chosen else None
         if parsed is None or parsed.zoned or parsed.precision == "day":
             return None
         return parsed.wall
+
     return {"published_wall": wall(published), "modified_wall": wall(modified)}
 
 
@@ -168,8 +171,13 @@ def _last_resort(tree: HtmlElement, url: str, now: datetime) -> _Candidate | Non
     from htmldate import find_date  # imported on first use: most pages never need it
 
     try:
-        day = find_date(tree, extensive_search=True, original_date=True, url=url,
-                        max_date=now.strftime("%Y-%m-%d"))
+        day = find_date(
+            tree,
+            extensive_search=True,
+            original_date=True,
+            url=url,
+            max_date=now.strftime("%Y-%m-%d"),
+        )
     except (ValueError, TypeError, AttributeError) as exc:
         logger.debug("htmldate failed on %s: %s", url, exc)
         return None

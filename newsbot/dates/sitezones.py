@@ -95,8 +95,11 @@ def evidence(values: Iterable[ParsedDate]) -> list[str]:
 def fitting_zones(instant: datetime, offset: timedelta) -> frozenset[str]:
     """The countries' main zones whose UTC offset at `instant` is `offset` (cached per
     hour: offsets change on the hour)."""
-    return frozenset(name for name in _candidate_zones()
-                     if (zone := get_zone(name)) is not None and zone.utcoffset(instant) == offset)
+    return frozenset(
+        name
+        for name in _candidate_zones()
+        if (zone := get_zone(name)) is not None and zone.utcoffset(instant) == offset
+    )
 
 
 @lru_cache(maxsize=1)
@@ -104,8 +107,14 @@ def _candidate_zones() -> tuple[str, ...]:
     return tuple(sorted(set(country_zones().values())))
 
 
-def learnt_zone(pages: int, counts: Mapping[str, int], *, min_pages: int, agreement: float,
-                prefer: str | None = None) -> str | None:
+def learnt_zone(
+    pages: int,
+    counts: Mapping[str, int],
+    *,
+    min_pages: int,
+    agreement: float,
+    prefer: str | None = None,
+) -> str | None:
     """The zone that fits at least `agreement` of a site's `pages` evidence pages, once
     there are `min_pages`; None while the evidence is thin or split. Zones that fit
     equally (Kolkata and Colombo) are told apart by `prefer` (the zone the page's language
@@ -149,8 +158,13 @@ class ZoneLearner:
         return self.learnt(site) is None and self.seen.get(site, 0) < self.hold_pages
 
     def learnt(self, site: str, prefer: str | None = None) -> str | None:
-        return learnt_zone(self.pages.get(site, 0), self.counts.get(site, {}),
-                           min_pages=self.min_pages, agreement=self.agreement, prefer=prefer)
+        return learnt_zone(
+            self.pages.get(site, 0),
+            self.counts.get(site, {}),
+            min_pages=self.min_pages,
+            agreement=self.agreement,
+            prefer=prefer,
+        )
 
     def reread(self, site: str, record: MutableMapping[str, Any], facts: ZoneFacts) -> str | None:
         """Re-read a record's zone-less times in the site's learnt zone; the zone its times
@@ -179,6 +193,7 @@ class EarlierRuns:
     def zone(self, site: str) -> str | None:
         if site not in self.known:
             pages, counts = self.store.counts(site) if self.store is not None else (0, {})
-            self.known[site] = learnt_zone(pages, counts, min_pages=self.min_pages,
-                                           agreement=self.agreement)
+            self.known[site] = learnt_zone(
+                pages, counts, min_pages=self.min_pages, agreement=self.agreement
+            )
         return self.known[site]

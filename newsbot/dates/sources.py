@@ -30,21 +30,57 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Kind = Literal["published", "modified"]
-Source = Literal["jsonld", "meta", "time", "feed", "sitemap", "text", "url", "htmldate"]  # most trusted first
+Source = Literal[
+    "jsonld", "meta", "time", "feed", "sitemap", "text", "url", "htmldate"
+]  # most trusted first
 META_KEYS: dict[Kind, tuple[str, ...]] = {  # lower-cased name/property/itemprop, best first
     "published": (
-        "article:published_time", "og:article:published_time", "article:published",
-        "datepublished", "og:published_time", "published_time", "publishdate", "publish-date",
-        "publish_date", "pubdate", "parsely-pub-date", "sailthru.date", "dc.date.issued",
-        "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created",
-        "dc.created", "datecreated", "article.published", "citation_publication_date",
-        "citation_date", "originalpublicationdate", "publication_date", "pub_date",
-        "cxenseparse:recs:publishtime", "rnews:datepublished", "og:pubdate", "displaydate", "date",
+        "article:published_time",
+        "og:article:published_time",
+        "article:published",
+        "datepublished",
+        "og:published_time",
+        "published_time",
+        "publishdate",
+        "publish-date",
+        "publish_date",
+        "pubdate",
+        "parsely-pub-date",
+        "sailthru.date",
+        "dc.date.issued",
+        "dcterms.issued",
+        "dc.date",
+        "dcterms.date",
+        "dcterms.created",
+        "dc.date.created",
+        "dc.created",
+        "datecreated",
+        "article.published",
+        "citation_publication_date",
+        "citation_date",
+        "originalpublicationdate",
+        "publication_date",
+        "pub_date",
+        "cxenseparse:recs:publishtime",
+        "rnews:datepublished",
+        "og:pubdate",
+        "displaydate",
+        "date",
     ),
     "modified": (
-        "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
-        "article:updated_time", "modified_time", "updated_time", "dc.date.modified",
-        "dcterms.modified", "article.updated", "lastmod", "revised", "last-modified",
+        "article:modified_time",
+        "og:article:modified_time",
+        "og:updated_time",
+        "datemodified",
+        "article:updated_time",
+        "modified_time",
+        "updated_time",
+        "dc.date.modified",
+        "dcterms.modified",
+        "article.updated",
+        "lastmod",
+        "revised",
+        "last-modified",
     ),
 }
 
@@ -56,7 +92,9 @@ def meta_key(name: str) -> str:
 
 
 _KEY_SEPARATORS = re.compile(r"[:_.\-]+")
-_META_KEYS = {kind: tuple(dict.fromkeys(meta_key(k) for k in keys)) for kind, keys in META_KEYS.items()}
+_META_KEYS = {
+    kind: tuple(dict.fromkeys(meta_key(k) for k in keys)) for kind, keys in META_KEYS.items()
+}
 TEXT_LIMIT = 200  # longer text around the headline is body copy, not a date line
 NEAR_H1_NODES = 40  # text nodes read after the headline (10 before)
 DATEISH_HITS = 30  # date-ish elements read at most
@@ -253,6 +291,7 @@ class Layout:
             if not found:
                 found.append(cls.of(tree))
             return found[0]
+
         return get
 
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEMO_SITE = Path(__file__).with_name("site")
+
+
 def _loopback_host(host: str) -> str:
     """`host` if it is a loopback IP address ("localhost" means 127.0.0.1)."""
     if host == "localhost":

@@ -39,8 +39,9 @@ class WarcCaptureMiddleware:
             raise NotConfigured("WARC_ENABLED is off")
         return cls(WarcService.of(crawler), crawler.stats)
 
-    async def process_response(self, request: Request, response: Response,
-                               spider: Spider | None = None) -> Response:
+    async def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         captured_at = datetime.now(timezone.utc)
         exchange = exchange_from(request, response, captured_at)
         context: dict[str, Any] | None = request.meta.get("newsbot_context")
@@ -51,7 +52,9 @@ class WarcCaptureMiddleware:
             self.stats.inc_value("newsbot/errors/warc_write")
             logger.error("could not archive %s: %s", request.url, exc)
             return response
-        self.stats.inc_value("newsbot/warc/revisits" if pointer.revisit else "newsbot/warc/responses")
+        self.stats.inc_value(
+            "newsbot/warc/revisits" if pointer.revisit else "newsbot/warc/responses"
+        )
         warc = warc_pointer(pointer.file, pointer.offset, pointer.record_id)
         request.meta["newsbot_capture"] = {"fetched_at": pointer.date, "warc": warc}
         return response

@@ -74,11 +74,16 @@ def compressed_body_fault(body: bytes, encoding: bytes, max_size: int) -> FetchF
             return FetchFault("corrupt_gzip", f"{encoding.decode()} body does not inflate: {exc}")
         total += size
         if max_size and total > max_size:
-            return FetchFault("maxsize", f"{encoding.decode()} body inflates past DOWNLOAD_MAXSIZE "
-                                         f"({len(body)} B compressed, over {max_size} B inflated)")
+            return FetchFault(
+                "maxsize",
+                f"{encoding.decode()} body inflates past DOWNLOAD_MAXSIZE "
+                f"({len(body)} B compressed, over {max_size} B inflated)",
+            )
         if not ended:
-            return FetchFault("truncated_gzip", f"{encoding.decode()} stream cut after {len(body)} B "
-                                                f"({total} B inflated)")
+            return FetchFault(
+                "truncated_gzip",
+                f"{encoding.decode()} stream cut after {len(body)} B ({total} B inflated)",
+            )
         if rest.startswith(GZIP_MAGIC) and wbits > zlib.MAX_WBITS:
             members.append(rest)  # concatenated gzip members (RFC 1952 allows them)
     return None
@@ -91,7 +96,11 @@ def _zlib_header(body: bytes) -> bool:
 def redirect_target(request: Request, response: Response) -> str | None:
     """Where a 3xx response sends the request, as RedirectMiddleware would resolve it."""
     location = response.headers.get(b"Location")
-    if response.status not in REDIRECT_STATUSES or not location or request.meta.get("dont_redirect"):
+    if (
+        response.status not in REDIRECT_STATUSES
+        or not location
+        or request.meta.get("dont_redirect")
+    ):
         return None
     return urljoin(response.url, safe_url_string(location.decode("latin-1")))
 
@@ -106,14 +115,23 @@ class FaultMiddleware:
             raise NotConfigured("FAULTS_ENABLED is off")
         return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
-    def process_response(self, request: Request, response: Response,
-                         spider: Spider | None = None) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         target = redirect_target(request, response)
         if target is not None:
             self._check_loop(request, target)
-        encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding")
-                     for e in v.split(b",") if e.strip()]
-        if request.method != "HEAD" and len(encodings) == 1 and encodings[0] in (b"gzip", b"x-gzip", b"deflate"):
+        encodings = [
+            e.strip().lower()
+            for v in response.headers.getlist(b"Content-Encoding")
+            for e in v.split(b",")
+            if e.strip()
+        ]
+        if (
+            request.method != "HEAD"
+            and len(encodings) == 1
+            and encodings[0] in (b"gzip", b"x-gzip", b"deflate")
+        ):
             max_size = request.meta.get("download_maxsize", self.max_size)
             fault = compressed_body_fault(response.body, encodings[0], max_size)
             if fault is not None:

@@ -86,9 +86,14 @@ def forbidden_kind(ip: IPAddress) -> str | None:
         inner = embedded_ipv4(ip)
         if inner is not None:  # the packets go to the IPv4 address inside
             return forbidden_kind(inner)
-    for kind, hit in (("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback),
-                      ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),
-                      ("private", ip.is_private), ("reserved", ip.is_reserved)):
+    for kind, hit in (
+        ("unspecified", ip.is_unspecified),
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+    ):
         if hit:
             return kind
     return None if ip.is_global else "non-global"
@@ -122,8 +127,13 @@ async def reactor_resolve(host: str) -> str:
 
 
 class GuardMiddleware:
-    def __init__(self, stats: StatsCollector, named: set[Endpoint] | None = None,
-                 private_sources: set[str] | None = None, resolve: Resolve = reactor_resolve) -> None:
+    def __init__(
+        self,
+        stats: StatsCollector,
+        named: set[Endpoint] | None = None,
+        private_sources: set[str] | None = None,
+        resolve: Resolve = reactor_resolve,
+    ) -> None:
         self.stats = stats
         self.named = set(named or ())  # endpoints of start URLs
         self.private_sources = set(private_sources or ())  # sources with allow_private
@@ -151,7 +161,9 @@ class GuardMiddleware:
         parts = urlparse_cached(request)
         target = endpoint(parts)
         if target is None:
-            self._refuse(request, parts.hostname or parts.scheme, f"a {parts.scheme or 'relative'}: URL")
+            self._refuse(
+                request, parts.hostname or parts.scheme, f"a {parts.scheme or 'relative'}: URL"
+            )
         elif target not in self.named and not self._vouched(request, target):
             reason = await self._verdict(target[0])
             if reason is not None:
@@ -186,6 +198,11 @@ class GuardMiddleware:
         if host not in self.refused_hosts:
             self.refused_hosts.add(host)
             self.stats.inc_value("newsbot/guard/refused_hosts")
-            logger.warning("refused %s: %s, not named in a start URL (first refusal for %s; "
-                           "allow_private = true in the sources file allows it)", request.url, reason, host)
+            logger.warning(
+                "refused %s: %s, not named in a start URL (first refusal for %s; "
+                "allow_private = true in the sources file allows it)",
+                request.url,
+                reason,
+                host,
+            )
         raise RefusedRequest(f"refused by the guard: {reason}")

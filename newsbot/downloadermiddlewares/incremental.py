@@ -65,13 +65,19 @@ class IncrementalMiddleware:
         self.stats.inc_value("newsbot/incremental/skipped")
         raise IgnoreRequest(f"already archived: {request.url}")
 
-    def process_response(self, request: Request, response: Response,
-                         spider: Spider | None = None) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         capture = request.meta.get("newsbot_capture") or {}
         if response.status == 200 and capture and self._is_article_candidate(request):
             self.state.note_capture(
-                url_key(response.url), response.url, capture["fetched_at"], response.status,
-                _header(response, b"ETag"), _header(response, b"Last-Modified"))
+                url_key(response.url),
+                response.url,
+                capture["fetched_at"],
+                response.status,
+                _header(response, b"ETag"),
+                _header(response, b"Last-Modified"),
+            )
         elif response.status == 304:
             self.stats.inc_value("newsbot/incremental/not_modified")
         return response

@@ -43,12 +43,15 @@ class CrawlReport:
         self.loop: task.LoopingCall | None = None
         self.started = time.monotonic()
         self.summary: dict[str, Any] | None = None
-        self.health: health.Thresholds | None = None   # None: no site health checks
+        self.health: health.Thresholds | None = None  # None: no site health checks
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
-        ext = cls(crawler.stats, Runtime.of(crawler),
-                  crawler.settings.getfloat("NEWSBOT_PROGRESS_INTERVAL"))
+        ext = cls(
+            crawler.stats,
+            Runtime.of(crawler),
+            crawler.settings.getfloat("NEWSBOT_PROGRESS_INTERVAL"),
+        )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.write, signal=summary_ready)
@@ -67,9 +70,14 @@ class CrawlReport:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         pages = s.get_value("downloader/response_count", 0)
         errors = sum(v for k, v in s.get_stats().items() if k.startswith("newsbot/errors/"))
-        logger.info("progress: %d pages (%.1f/s), %d articles, %d duplicates, %d errors",
-                    pages, pages / elapsed, s.get_value("newsbot/articles", 0),
-                    s.get_value("newsbot/duplicates", 0), errors)
+        logger.info(
+            "progress: %d pages (%.1f/s), %d articles, %d duplicates, %d errors",
+            pages,
+            pages / elapsed,
+            s.get_value("newsbot/articles", 0),
+            s.get_value("newsbot/duplicates", 0),
+            errors,
+        )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
@@ -82,9 +90,13 @@ class CrawlReport:
         rt = self.runtime
         outputs = (summary.get("outputs") or {}).values()
         history = health.SummaryHistory(rt.root / "runs", rt.spider_name, rt.run_id)
-        section = health.assess(summary.get("sites") or {},
-                                health.text_lengths(rt.root / rel for rel in outputs),
-                                history, rt.run_id, self.health)
+        section = health.assess(
+            summary.get("sites") or {},
+            health.text_lengths(rt.root / rel for rel in outputs),
+            history,
+            rt.run_id,
+            self.health,
+        )
         for key in health.stat_keys(section):
             self.stats.set_value(key, 1)
             summary.setdefault("stats", {})[key] = 1
@@ -96,7 +108,9 @@ class CrawlReport:
         section = self.site_health(summary)
         if section is not None:
             summary["health"] = section
-        path = self.runtime.path("runs", f"{self.runtime.spider_name}-{self.runtime.run_id}.summary.json")
+        path = self.runtime.path(
+            "runs", f"{self.runtime.spider_name}-{self.runtime.run_id}.summary.json"
+        )
         path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         self.summary = summary
         logger.info("crawl summary:\n%s", json.dumps(summary, indent=2, default=str))

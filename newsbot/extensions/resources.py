@@ -61,9 +61,13 @@ class CrawlResources:
         if warc is not None:
             warc.close()
             closed = warc.closed
-        summary = run_summary(dict(stats.get_stats()), run_id=runtime.run_id,
-                              archive_dir=str(runtime.root), warc_files=closed,
-                              elapsed_s=time.monotonic() - self.started)
+        summary = run_summary(
+            dict(stats.get_stats()),
+            run_id=runtime.run_id,
+            archive_dir=str(runtime.root),
+            warc_files=closed,
+            elapsed_s=time.monotonic() - self.started,
+        )
         stats.set_value("newsbot/ok", summary["ok"])
         stats.set_value("newsbot/exit_status", summary["exit_status"])
         runtime.state.finish_run(runtime.run_id, utc_stamp(), verdict(summary["exit_status"]))

@@ -133,8 +133,9 @@ def extract_blocks(tree: HtmlElement, url: str, options: ExtractOptions) -> list
     """The body as blocks: trafilatura first, readability if that looks failed, and
     trafilatura with its own fallbacks and no precision focus if both found next to
     nothing (a body lost is lost from the archive; the cleanup rules still run)."""
-    blocks = _trafilatura_blocks(tree, url, options, fast=options.fast,
-                                 favor_precision=options.favor_precision)
+    blocks = _trafilatura_blocks(
+        tree, url, options, fast=options.fast, favor_precision=options.favor_precision
+    )
     if options.second_opinion:
         blocks = second_opinion(tree, blocks, options.fallback)
         if needs_rescue(blocks, options.fallback):
@@ -142,7 +143,9 @@ def extract_blocks(tree: HtmlElement, url: str, options: ExtractOptions) -> list
     return blocks
 
 
-def _rescue(tree: HtmlElement, url: str, options: ExtractOptions, blocks: list[Block]) -> list[Block]:
+def _rescue(
+    tree: HtmlElement, url: str, options: ExtractOptions, blocks: list[Block]
+) -> list[Block]:
     """trafilatura's recall pass, else readability's body however short: the first that
     finds more than `blocks`, and more than a list of links (on a page whose story is
     behind a wall, other stories' headlines may be all that is left beside its lead)."""
@@ -152,13 +155,16 @@ def _rescue(tree: HtmlElement, url: str, options: ExtractOptions, blocks: list[B
     )
     for ask in asks:
         found = ask()
-        if _chars(found) > _chars(blocks) and not mostly_links("\n".join(b.text for b in found), tree):
+        if _chars(found) > _chars(blocks) and not mostly_links(
+            "\n".join(b.text for b in found), tree
+        ):
             return found
     return blocks
 
 
-def _trafilatura_blocks(tree: HtmlElement, url: str, options: ExtractOptions, *, fast: bool,
-                        favor_precision: bool) -> list[Block]:
+def _trafilatura_blocks(
+    tree: HtmlElement, url: str, options: ExtractOptions, *, fast: bool, favor_precision: bool
+) -> list[Block]:
     doc = bare_extraction(
         tree,
         url=url,

@@ -33,8 +33,12 @@ class CaptureOrder:
         try:
             await asyncio.wait_for(asyncio.shield(waiter), self.stall_timeout)
         except asyncio.TimeoutError:
-            logger.error("page %d waited %.0fs for page %d; going on out of order",
-                         seq, self.stall_timeout, self.next_seq)
+            logger.error(
+                "page %d waited %.0fs for page %d; going on out of order",
+                seq,
+                self.stall_timeout,
+                self.next_seq,
+            )
         finally:
             self.waiters.pop(seq, None)
 

@@ -37,13 +37,48 @@ logger = logging.getLogger(__name__)
 # fall back by locale (WHATWG); a statistical detector confuses cp1252 and cp1250
 # on short Western texts ("Lefčvre" for "Lefèvre").
 LEGACY_BY_LANGUAGE = {
-    **dict.fromkeys(("en", "fr", "de", "es", "it", "pt", "nl", "da", "sv", "no", "nb", "nn", "fi",
-                     "is", "ga", "ca", "eu", "gl", "af", "id", "ms", "sw"), "cp1252"),
+    **dict.fromkeys(
+        (
+            "en",
+            "fr",
+            "de",
+            "es",
+            "it",
+            "pt",
+            "nl",
+            "da",
+            "sv",
+            "no",
+            "nb",
+            "nn",
+            "fi",
+            "is",
+            "ga",
+            "ca",
+            "eu",
+            "gl",
+            "af",
+            "id",
+            "ms",
+            "sw",
+        ),
+        "cp1252",
+    ),
     **dict.fromkeys(("cs", "sk", "pl", "hu", "sl", "hr", "bs", "ro", "sq"), "cp1250"),
     **dict.fromkeys(("ru", "uk", "be", "bg", "sr", "mk"), "cp1251"),
-    "el": "cp1253", "tr": "cp1254", "he": "cp1255", "ar": "cp1256", "fa": "cp1256",
-    "lt": "cp1257", "lv": "cp1257", "et": "cp1257", "vi": "cp1258", "th": "cp874",
-    "ja": "cp932", "ko": "cp949", "zh": "gb18030",
+    "el": "cp1253",
+    "tr": "cp1254",
+    "he": "cp1255",
+    "ar": "cp1256",
+    "fa": "cp1256",
+    "lt": "cp1257",
+    "lv": "cp1257",
+    "et": "cp1257",
+    "vi": "cp1258",
+    "th": "cp874",
+    "ja": "cp932",
+    "ko": "cp949",
+    "zh": "gb18030",
 }
 REPLACEMENT = "\ufffd"
 MAX_STRAY = 8  # invalid UTF-8 sequences a page declared UTF-8 may carry and stay UTF-8
@@ -100,8 +135,9 @@ def _is_utf8(encoding: str) -> bool:
     return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
 
 
-def process_page(url: str, body: bytes, encoding: str | None,
-                 context: CaptureContext) -> PageResult:
+def process_page(
+    url: str, body: bytes, encoding: str | None, context: CaptureContext
+) -> PageResult:
     """Extract one article page. Never raises: failures come back with ``error``, a page
     that is no article with ``no_record`` (a `newsbot.norecord` reason)."""
     try:
@@ -125,8 +161,11 @@ def _zones(tree: HtmlElement, url: str, context: CaptureContext) -> ZoneFacts:
     language and domain suggest, else the default."""
     stated = context.get("timezone") or context.get("site_zone")
     guess = guess_site_timezone(tree, url)
-    return ZoneFacts(read_in=stated or guess or context.get("default_timezone"),
-                     learnable=not stated, guess=guess)
+    return ZoneFacts(
+        read_in=stated or guess or context.get("default_timezone"),
+        learnable=not stated,
+        guess=guess,
+    )
 
 
 def _process(url: str, body: bytes, encoding: str | None, context: CaptureContext) -> PageResult:
@@ -136,11 +175,16 @@ def _process(url: str, body: bytes, encoding: str | None, context: CaptureContex
         return PageResult(no_record="no_text", charset_fallback=fallback)
     zoning = _zones(tree, url, context)
     zone = zoning.read_in
-    dates = find_dates(tree, url, tz=zone, hints=context.get("hints") or {}, now=_capture_time(context))
+    dates = find_dates(
+        tree, url, tz=zone, hints=context.get("hints") or {}, now=_capture_time(context)
+    )
     zoning = dataclasses.replace(
-        zoning, evidence=tuple(dates.pop("zone_evidence")),
-        published_wall=dates.pop("published_wall"), modified_wall=dates.pop("modified_wall"),
-        shown_offset=dates.pop("published_offset"))
+        zoning,
+        evidence=tuple(dates.pop("zone_evidence")),
+        published_wall=dates.pop("published_wall"),
+        modified_wall=dates.pop("modified_wall"),
+        shown_offset=dates.pop("published_offset"),
+    )
     signals = PageSignals.of(tree, html)  # before the extraction prunes the tree
     fields = extract_article(tree, url)
     text = (fields or {}).get("text") or ""

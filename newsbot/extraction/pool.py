@@ -21,15 +21,19 @@ T = TypeVar("T")
 IN_PROCESS = -1  # EXTRACT_WORKERS value: extract in the crawl's own thread, no pool
 
 
-def process_page(url: str, body: bytes, encoding: str | None,
-                 context: CaptureContext) -> PageResult:
+def process_page(
+    url: str, body: bytes, encoding: str | None, context: CaptureContext
+) -> PageResult:
     """Runs in a worker: see newsbot.extraction.page.process_page."""
     from newsbot.extraction.page import process_page as work
 
     return work(url, body, encoding, context)
 
 
-WORKER_MODULES = ["newsbot.extraction.page", "datasketch"]  # datasketch: newsbot.dedup imports it late
+WORKER_MODULES = [
+    "newsbot.extraction.page",
+    "datasketch",
+]  # datasketch: newsbot.dedup imports it late
 
 
 def warm_up() -> None:

@@ -51,15 +51,20 @@ class Frontier:
             from newsbot.runtime import Runtime
 
             s = crawler.settings
-            conn = connect(s["NEWSBOT_REDIS_URL"], s.getfloat("NEWSBOT_REDIS_RETRY_SECONDS"),
-                           fatal=True)
+            conn = connect(
+                s["NEWSBOT_REDIS_URL"], s.getfloat("NEWSBOT_REDIS_RETRY_SECONDS"), fatal=True
+            )
             # the id the state backend leased (NEWSBOT_WORKER_ID, or host name and a free slot)
             backend = Runtime.of(crawler).backend
             worker = getattr(backend, "worker", None) or s["NEWSBOT_WORKER_ID"] or "worker"
-            store = FrontierStore(conn, s["NEWSBOT_CRAWL_ID"],
-                                  worker, shards=s.getint("NEWSBOT_SHARDS"),
-                                  lease_ms=int(s.getfloat("NEWSBOT_FRONTIER_LEASE") * 1000),
-                                  max_retries=s.getint("NEWSBOT_FRONTIER_RETRIES"))
+            store = FrontierStore(
+                conn,
+                s["NEWSBOT_CRAWL_ID"],
+                worker,
+                shards=s.getint("NEWSBOT_SHARDS"),
+                lease_ms=int(s.getfloat("NEWSBOT_FRONTIER_LEASE") * 1000),
+                max_retries=s.getint("NEWSBOT_FRONTIER_RETRIES"),
+            )
             frontier = cls(store, Ledger(store), ShardManager(store))
             crawler._newsbot_frontier = frontier  # type: ignore[attr-defined]
         return frontier

@@ -45,8 +45,9 @@ SHARD_EVERY = 1.0  # seconds between shard renewals and reaper runs: a joining w
 
 
 class FrontierExtension:
-    def __init__(self, crawler: Crawler, frontier: Frontier, idle_close: float,
-                 renew_every: float) -> None:
+    def __init__(
+        self, crawler: Crawler, frontier: Frontier, idle_close: float, renew_every: float
+    ) -> None:
         self.crawler = crawler
         self.frontier = frontier
         self.store, self.ledger, self.shards = frontier.store, frontier.ledger, frontier.shards
@@ -63,8 +64,12 @@ class FrontierExtension:
         settings = crawler.settings
         if not enabled(settings):
             raise NotConfigured("no shared frontier (NEWSBOT_REDIS_URL, NEWSBOT_CRAWL_ID)")
-        ext = cls(crawler, Frontier.of(crawler), settings.getfloat("NEWSBOT_IDLE_CLOSE"),
-                  settings.getfloat("NEWSBOT_FRONTIER_LEASE") / 5)
+        ext = cls(
+            crawler,
+            Frontier.of(crawler),
+            settings.getfloat("NEWSBOT_IDLE_CLOSE"),
+            settings.getfloat("NEWSBOT_FRONTIER_LEASE") / 5,
+        )
         connect = crawler.signals.connect
         connect(ext.spider_opened, signal=signals.spider_opened)
         connect(ext.spider_idle, signal=signals.spider_idle)
@@ -107,18 +112,26 @@ class FrontierExtension:
             logger.info("frontier: %d requests whose lease expired are queued again", requeued)
         if failed:
             stats.inc_value("newsbot/frontier/failed", failed)
-            logger.warning("frontier: %d requests given up after NEWSBOT_FRONTIER_RETRIES expired "
-                           "leases (in the failed list)", failed)
+            logger.warning(
+                "frontier: %d requests given up after NEWSBOT_FRONTIER_RETRIES expired "
+                "leases (in the failed list)",
+                failed,
+            )
         stats.max_value("newsbot/frontier/most_shards_held", len(self.shards.owned))
         if not self.shards.settling:  # per number of live workers, past a hand-over
-            stats.max_value(f"newsbot/frontier/shards_held/{self.shards.live}",
-                            len(self.shards.owned))
+            stats.max_value(
+                f"newsbot/frontier/shards_held/{self.shards.live}", len(self.shards.owned)
+            )
 
     def spider_idle(self) -> None:
         idle_for = time.monotonic() - self.idle_since if self.idle_since is not None else 0.0
         if self.idle_since is not None and idle_for >= self.idle_close:
-            logger.info("frontier %s: crawl idle for %.1f s: worker %s closes", self.store.crawl_id,
-                        idle_for, self.store.worker_id)
+            logger.info(
+                "frontier %s: crawl idle for %.1f s: worker %s closes",
+                self.store.crawl_id,
+                idle_for,
+                self.store.worker_id,
+            )
             if self.status is not None:  # the spider judges "reached nothing" crawl-wide
                 self.crawler.stats.set_value("newsbot/frontier/crawl_done", self.status.done)
             return
@@ -156,14 +169,27 @@ class FrontierExtension:
             self.loop.stop()
         stats = dict(self.crawler.stats.get_stats())
         runtime = Runtime.of(self.crawler)
-        figures = worker_figures(stats, self.ledger, worker=self.store.worker_id,
-                                 run_id=runtime.run_id, archive_dir=str(runtime.root),
-                                 reason=reason)
+        figures = worker_figures(
+            stats,
+            self.ledger,
+            worker=self.store.worker_id,
+            run_id=runtime.run_id,
+            archive_dir=str(runtime.root),
+            reason=reason,
+        )
         last, every, twice = self.store.finish(figures)
         if last:
             summary = crawl_summary(self.store.crawl_id, every, twice, self.store.status())
-            path = write_crawl_summary(runtime.path("runs", f"crawl-{self.store.crawl_id}"
-                                                    ".summary.json"), summary)
-            logger.info("crawl %s finished: %d workers, %d articles, %d duplicates, %d ids "
-                        "written twice; summary in %s", self.store.crawl_id, len(every),
-                        summary["articles"], summary["duplicates"], len(twice), path)
+            path = write_crawl_summary(
+                runtime.path("runs", f"crawl-{self.store.crawl_id}.summary.json"), summary
+            )
+            logger.info(
+                "crawl %s finished: %d workers, %d articles, %d duplicates, %d ids "
+                "written twice; summary in %s",
+                self.store.crawl_id,
+                len(every),
+                summary["articles"],
+                summary["duplicates"],
+                len(twice),
+                path,
+            )

@@ -125,5 +125,8 @@ class Ledger:
         for entry_id in ids:
             if self.entries.get(entry_id) is not None:
                 self.lost += 1
-                logger.warning("frontier: lease of %s expired before it was done "
-                               "(NEWSBOT_FRONTIER_LEASE too short?)", entry_id)
+                logger.warning(
+                    "frontier: lease of %s expired before it was done "
+                    "(NEWSBOT_FRONTIER_LEASE too short?)",
+                    entry_id,
+                )

@@ -51,8 +51,9 @@ class AcknowledgeMiddleware:
         finally:
             self._done(entry)
 
-    async def process_spider_output_async(self, response: Response,
-                                          result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
         entry = response.meta.get(META_KEY)
         try:
             async for out in result:
@@ -102,4 +103,5 @@ def _then(output: Any, done: Any) -> Any:
             yield from output
         finally:
             done()
+
     return gen()

@@ -40,8 +40,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # scrapy-redis 0.9.1 passes spider= to StatsCollector.inc_value (fixed upstream, unreleased)
-warnings.filterwarnings("ignore", message=r"Passing a 'spider' argument to StatsCollector",
-                        category=ScrapyDeprecationWarning)
+warnings.filterwarnings(
+    "ignore",
+    message=r"Passing a 'spider' argument to StatsCollector",
+    category=ScrapyDeprecationWarning,
+)
 
 
 class LeasedQueue(Base):  # type: ignore[misc]  # scrapy-redis is untyped
@@ -55,8 +58,9 @@ class LeasedQueue(Base):  # type: ignore[misc]  # scrapy-redis is untyped
         return self.store.status().queued
 
     def push(self, request: Request) -> str:
-        return self.store.push(shard_of(host_of(request.url), self.store.shards),
-                               self._encode_request(request))
+        return self.store.push(
+            shard_of(host_of(request.url), self.store.shards), self._encode_request(request)
+        )
 
     def pop_from(self, shards: list[int]) -> tuple[str, int, Request] | None:
         popped = self.store.pop(shards)
@@ -84,8 +88,11 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
         if not enabled(crawler.settings):
             raise NotConfigured("the leased scheduler needs NEWSBOT_REDIS_URL and NEWSBOT_CRAWL_ID")
         frontier = Frontier.of(crawler)
-        dupefilter = UrlKeyRedisDupeFilter(frontier.store.conn, frontier.store.key("seen"),
-                                           debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        dupefilter = UrlKeyRedisDupeFilter(
+            frontier.store.conn,
+            frontier.store.key("seen"),
+            debug=crawler.settings.getbool("DUPEFILTER_DEBUG"),
+        )
         scheduler = cls(frontier, dupefilter, crawler.stats)
         agent = crawler.settings.get("USER_AGENT") or ""
         tag = f"worker/{frontier.store.worker_id}"
@@ -97,14 +104,23 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
         self.queue = LeasedQueue(self.store, spider)
         freed = self.store.free_own()
         if freed:
-            logger.info("frontier: %d requests leased by %s before it restarted are queued again",
-                        freed, self.store.worker_id)
+            logger.info(
+                "frontier: %d requests leased by %s before it restarted are queued again",
+                freed,
+                self.store.worker_id,
+            )
             self.stats.set_value("newsbot/frontier/freed_at_start", freed)
         self.shards.renew(())
         status = self.store.status()
-        logger.info("frontier %s: worker %s joins (%d queued, %d pending, %d done; %d shards)",
-                    self.store.crawl_id, self.store.worker_id, status.queued, status.pending,
-                    status.done, len(self.shards.owned))
+        logger.info(
+            "frontier %s: worker %s joins (%d queued, %d pending, %d done; %d shards)",
+            self.store.crawl_id,
+            self.store.worker_id,
+            status.queued,
+            status.pending,
+            status.done,
+            len(self.shards.owned),
+        )
 
     def close(self, reason: str) -> None:
         """Persist always: the queue, the pending set and the seen set are the crawl's."""

@@ -56,4 +56,4 @@ class ShardManager:
         if not self.active:
             return []
         self._turn = (self._turn + 1) % len(self.active)
-        return self.active[self._turn:] + self.active[:self._turn]
+        return self.active[self._turn :] + self.active[: self._turn]

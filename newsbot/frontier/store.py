@@ -87,8 +87,16 @@ class Popped:
 class FrontierStore:
     """The calls of one worker (`worker_id`) on the frontier of one crawl (`crawl_id`)."""
 
-    def __init__(self, conn: RedisConn, crawl_id: str, worker_id: str, *,
-                 shards: int, lease_ms: int, max_retries: int) -> None:
+    def __init__(
+        self,
+        conn: RedisConn,
+        crawl_id: str,
+        worker_id: str,
+        *,
+        shards: int,
+        lease_ms: int,
+        max_retries: int,
+    ) -> None:
         self.conn = conn  # calls retried within NEWSBOT_REDIS_RETRY_SECONDS (newsbot.redisconn)
         self.server = conn.client
         self.crawl_id = crawl_id
@@ -97,9 +105,21 @@ class FrontierStore:
         self.lease_ms = lease_ms
         self.max_retries = max_retries
         self.prefix = frontier_prefix(crawl_id)
-        self._scripts = {name: conn.script(lua.PRELUDE + getattr(lua, name))
-                         for name in ("PUSH", "POP", "ACK", "RENEW", "REAP", "FREE_OWN",
-                                      "STATUS", "SHARDS", "WRITTEN", "FINISH")}
+        self._scripts = {
+            name: conn.script(lua.PRELUDE + getattr(lua, name))
+            for name in (
+                "PUSH",
+                "POP",
+                "ACK",
+                "RENEW",
+                "REAP",
+                "FREE_OWN",
+                "STATUS",
+                "SHARDS",
+                "WRITTEN",
+                "FINISH",
+            )
+        }
 
     def key(self, name: str) -> str:
         return self.prefix + name
@@ -179,15 +199,19 @@ class FrontierStore:
         live = set(self.live_workers()) | {self.worker_id}
         mine = [s for s, w in self.assignment(live).items() if w == self.worker_id]
         mine.sort(key=lambda s: -preference(self.worker_id, s))
-        got = self._run("SHARDS", self.worker_id, self.lease_ms, self.shards,
-                        ",".join(map(str, busy)), *mine)
+        got = self._run(
+            "SHARDS", self.worker_id, self.lease_ms, self.shards, ",".join(map(str, busy)), *mine
+        )
         owned, count = [int(s) for s in got[0]], int(got[1])
         return owned, count, math.ceil(self.shards / count) + 1, set(mine)
 
     def shard_owners(self) -> dict[int, str]:
         names = [self.key(f"shard:{s}") for s in range(self.shards)]
-        return {s: _text(v) for s, v in enumerate(self.call(lambda: self.server.mget(names)))
-                if v is not None}
+        return {
+            s: _text(v)
+            for s, v in enumerate(self.call(lambda: self.server.mget(names)))
+            if v is not None
+        }
 
     # --- records and the end -------------------------------------------------------------
     def written(self, record_ids: Iterable[str]) -> list[str]:

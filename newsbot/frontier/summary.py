@@ -29,30 +29,52 @@ FIGURES = {  # summary name -> stats key
 }
 
 
-def worker_figures(stats: dict[str, Any], ledger: Ledger, *, worker: str, run_id: str,
-                   archive_dir: str, reason: str) -> dict[str, Any]:
+def worker_figures(
+    stats: dict[str, Any],
+    ledger: Ledger,
+    *,
+    worker: str,
+    run_id: str,
+    archive_dir: str,
+    reason: str,
+) -> dict[str, Any]:
     figures: dict[str, Any] = {name: int(stats.get(key) or 0) for name, key in FIGURES.items()}
     held = "newsbot/frontier/shards_held/"
-    figures["shards_held_by_live_workers"] = {k[len(held):]: v for k, v in stats.items()
-                                              if k.startswith(held)}
-    figures.update(worker=worker, run_id=run_id, archive_dir=archive_dir, reason=reason,
-                   acknowledged=ledger.acked, leases_lost=ledger.lost,
-                   unacknowledged=len(ledger.entries),
-                   finished_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    figures["shards_held_by_live_workers"] = {
+        k[len(held) :]: v for k, v in stats.items() if k.startswith(held)
+    }
+    figures.update(
+        worker=worker,
+        run_id=run_id,
+        archive_dir=archive_dir,
+        reason=reason,
+        acknowledged=ledger.acked,
+        leases_lost=ledger.lost,
+        unacknowledged=len(ledger.entries),
+        finished_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
     return figures
 
 
-def crawl_summary(crawl_id: str, workers: dict[str, dict[str, Any]], twice: list[str],
-                  status: Status) -> dict[str, Any]:
-    total = {name: sum(int(w.get(name) or 0) for w in workers.values())
-             for name in ("articles", "duplicates", "pages", "requests")}
+def crawl_summary(
+    crawl_id: str, workers: dict[str, dict[str, Any]], twice: list[str], status: Status
+) -> dict[str, Any]:
+    total = {
+        name: sum(int(w.get(name) or 0) for w in workers.values())
+        for name in ("articles", "duplicates", "pages", "requests")
+    }
     return {
         "crawl": crawl_id,
         **total,
         "workers": dict(sorted(workers.items())),
         "ids_written_twice": twice,
-        "frontier": {"queued": status.queued, "pending": status.pending, "held": status.held,
-                     "failed": status.failed, "done": status.done},
+        "frontier": {
+            "queued": status.queued,
+            "pending": status.pending,
+            "held": status.held,
+            "failed": status.failed,
+            "done": status.done,
+        },
     }
 
 

@@ -59,8 +59,15 @@ class Held:
 
 
 class ArticleArchivePipeline:
-    def __init__(self, runtime: Runtime, stats: StatsCollector, keep_duplicates: bool,
-                 warc: WarcService | None, lease: float, signals: SignalManager | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        stats: StatsCollector,
+        keep_duplicates: bool,
+        warc: WarcService | None,
+        lease: float,
+        signals: SignalManager | None = None,
+    ) -> None:
         self.runtime = runtime
         self.signals = signals  # tells the shared frontier when a record waits or is written
         self.lease = lease
@@ -81,18 +88,32 @@ class ArticleArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> ArticleArchivePipeline:
         runtime = Runtime.of(crawler)
         warc = runtime.warc  # None when WARC_ENABLED is off (replay)
-        return cls(runtime, crawler.stats, crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"), warc,
-                   crawler.settings.getfloat("STATE_RUN_LEASE"), crawler.signals)
+        return cls(
+            runtime,
+            crawler.stats,
+            crawler.settings.getbool("DEDUP_KEEP_DUPLICATES"),
+            warc,
+            crawler.settings.getfloat("STATE_RUN_LEASE"),
+            crawler.signals,
+        )
 
     def open_spider(self) -> None:
         self.committer.start(1.0, now=False)  # quiet spells still commit the batch
-        recovered = repair_interrupted(self.runtime.state, self.runtime.dedup, self.runtime.root,
-                                       utc_stamp(self.runtime.started))
+        recovered = repair_interrupted(
+            self.runtime.state,
+            self.runtime.dedup,
+            self.runtime.root,
+            utc_stamp(self.runtime.started),
+        )
         if recovered:
             self.stats.set_value("newsbot/recovered_records", recovered)
-        self.runtime.state.start_run(self.runtime.run_id, self.runtime.spider_name,
-                                     utc_stamp(self.runtime.started),
-                                     self.outputs, lease=self.lease)
+        self.runtime.state.start_run(
+            self.runtime.run_id,
+            self.runtime.spider_name,
+            utc_stamp(self.runtime.started),
+            self.outputs,
+            lease=self.lease,
+        )
 
     def close_spider(self) -> None:
         if self.committer.running:
@@ -102,8 +123,9 @@ class ArticleArchivePipeline:
         self.runtime.state.commit()
         for writer in self.writers.values():
             writer.close()
-        self.stats.set_value("newsbot/outputs", {
-            k: v for k, v in self.outputs.items() if self.writers[k].count})
+        self.stats.set_value(
+            "newsbot/outputs", {k: v for k, v in self.outputs.items() if self.writers[k].count}
+        )
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -112,9 +134,14 @@ class ArticleArchivePipeline:
         self.seen_ids.add(adapter["id"])
         record = {name: adapter.get(name) for name in EXPORT_FIELDS}
         site = host_of(adapter["url"])
-        held = Held(record, adapter.get("text_hash"), adapter.get("paragraphs"),
-                    adapter.get("zone"), adapter.get("zoning"),
-                    adapter.get("commit"))
+        held = Held(
+            record,
+            adapter.get("text_hash"),
+            adapter.get("paragraphs"),
+            adapter.get("zone"),
+            adapter.get("zoning"),
+            adapter.get("commit"),
+        )
         if not self._template_known(site) or self._zone_pending(site, held):
             self.waiting.setdefault(site, []).append(held)
             self._tell(record_held, adapter["id"])
@@ -132,12 +159,15 @@ class ArticleArchivePipeline:
     def _zone_pending(self, site: str, held: Held) -> bool:
         """Whether a record's zone-less times wait for the site's zone (newsbot.dates.sitezones)."""
         learner = self.runtime.zones
-        return learner is not None and held.zoning is not None and learner.pending(site, held.zoning)
+        return (
+            learner is not None and held.zoning is not None and learner.pending(site, held.zoning)
+        )
 
     def _settled(self, site: str) -> bool:
         """A site's held records may go: its template known, none of them waiting for a zone."""
         return self._template_known(site) and not any(
-            self._zone_pending(site, held) for held in self.waiting[site])
+            self._zone_pending(site, held) for held in self.waiting[site]
+        )
 
     def _release(self, site: str) -> None:
         """Write a site's waiting records, cleaned with what the template store knows now."""
@@ -145,13 +175,15 @@ class ArticleArchivePipeline:
         for held in self.waiting.pop(site, []):
             record = held.record
             if templates is not None:
-                text, removed = templates.strip(site, url_key(record["url"]), record["text"],
-                                                held.paragraphs)
+                text, removed = templates.strip(
+                    site, url_key(record["url"]), record["text"], held.paragraphs
+                )
                 if removed:
                     record["text"] = text
                     self.stats.inc_value("newsbot/templates/paragraphs_removed", removed)
-                    sitestats.inc(self.stats, record.get("source"), "template_paragraphs_removed",
-                                  removed)
+                    sitestats.inc(
+                        self.stats, record.get("source"), "template_paragraphs_removed", removed
+                    )
             zone = self._reread(site, held)
             self._write(record, held.text_hash, zone, held.commit)
 
@@ -166,23 +198,42 @@ class ArticleArchivePipeline:
         self.stats.inc_value("newsbot/date/zone_learnt")
         return zone
 
-    def _write(self, record: dict[str, Any], page_hash: str | None, zone: str | None,
-               commit: int | None = None) -> None:
+    def _write(
+        self,
+        record: dict[str, Any],
+        page_hash: str | None,
+        zone: str | None,
+        commit: int | None = None,
+    ) -> None:
         """The line, then the state; the metadata record links it to its capture and keeps
         the zone its times were read in and the claim's commit number."""
         duplicate = bool(record.get("duplicate_of"))
         target = "duplicates" if duplicate and not self.keep_duplicates else "articles"
         end = self.writers[target].write(record)
-        self.runtime.state.record(record, url_key(record["url"]), page_hash, self.runtime.run_id,
-                                  line=(self.outputs[target], end))
+        self.runtime.state.record(
+            record,
+            url_key(record["url"]),
+            page_hash,
+            self.runtime.run_id,
+            line=(self.outputs[target], end),
+        )
         self._tell(record_written, record["id"])
         self.stats.inc_value("newsbot/duplicates" if duplicate else "newsbot/articles")
         sitestats.inc(self.stats, record.get("source"), "duplicates" if duplicate else "records")
         if self.warc is not None and record.get("warc"):
-            self.warc.write_metadata(record["warc"], record["url"], {"newsbot_article": {
-                "id": record["id"], "run": self.runtime.run_id,
-                "duplicate_of": record.get("duplicate_of"), "zone": zone,
-                "commit": commit}})
+            self.warc.write_metadata(
+                record["warc"],
+                record["url"],
+                {
+                    "newsbot_article": {
+                        "id": record["id"],
+                        "run": self.runtime.run_id,
+                        "duplicate_of": record.get("duplicate_of"),
+                        "zone": zone,
+                        "commit": commit,
+                    }
+                },
+            )
 
     def _tell(self, signal: object, record_id: Any) -> None:
         if self.signals is not None:

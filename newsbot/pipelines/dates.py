@@ -45,9 +45,11 @@ class DatePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatePipeline:
         settings = crawler.settings
-        learner = ZoneLearner(min_pages=settings.getint("NEWSBOT_ZONE_MIN_PAGES"),
-                              agreement=settings.getfloat("NEWSBOT_ZONE_AGREEMENT"),
-                              hold_pages=settings.getint("NEWSBOT_ZONE_HOLD_PAGES"))
+        learner = ZoneLearner(
+            min_pages=settings.getint("NEWSBOT_ZONE_MIN_PAGES"),
+            agreement=settings.getfloat("NEWSBOT_ZONE_AGREEMENT"),
+            hold_pages=settings.getint("NEWSBOT_ZONE_HOLD_PAGES"),
+        )
         return cls(crawler.stats, Runtime.of(crawler), learner)
 
     def open_spider(self) -> None:

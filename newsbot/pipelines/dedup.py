@@ -36,8 +36,9 @@ class DedupPipeline:
         if not settings.getbool("DEDUP_ENABLED"):
             raise NotConfigured("DEDUP_ENABLED is off")
         runtime = Runtime.of(crawler)
-        index = runtime.backend.dedup_index(settings.getfloat("DEDUP_THRESHOLD"),
-                                            texts=lambda: archive_texts(runtime.root))  # re-signs an old one
+        index = runtime.backend.dedup_index(
+            settings.getfloat("DEDUP_THRESHOLD"), texts=lambda: archive_texts(runtime.root)
+        )  # re-signs an old one
         runtime.dedup = index  # crash recovery re-indexes what it restores; runtime closes it
         return cls(index, crawler.stats)
 
@@ -49,7 +50,11 @@ class DedupPipeline:
         match = self.index.claim(adapter["id"], signature)
         adapter["commit"] = self.index.commit_number(adapter["id"])  # for the WARC metadata
         # A new version of a recorded page is a correction: indexed, never a copy.
-        if match is not None and not adapter.get("supersedes") and match.canonical_id != adapter["id"]:
+        if (
+            match is not None
+            and not adapter.get("supersedes")
+            and match.canonical_id != adapter["id"]
+        ):
             adapter["duplicate_of"] = match.canonical_id
             adapter["similarity"] = round(float(match.score), 4)
             self.stats.inc_value("newsbot/dedup/duplicates")

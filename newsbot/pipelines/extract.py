@@ -50,8 +50,11 @@ def article_from(page: Page, result: PageResult) -> Article:
         description=fields.get("description"),
         tags=list(fields.get("tags") or []),
         wires=list(result.wires),
-        published_local=(result.zoning.local(dates.get("published"), result.timezone)
-                         if result.zoning else local_time(dates.get("published"), result.timezone)),
+        published_local=(
+            result.zoning.local(dates.get("published"), result.timezone)
+            if result.zoning
+            else local_time(dates.get("published"), result.timezone)
+        ),
         fetched_at=page.fetched_at,
         warc=page.warc,
         seq=page.seq,
@@ -125,8 +128,13 @@ class ExtractionPipeline:
         return article_from(item, result)
 
     def _no_record(self, page: Page, reason: str) -> None:
-        norecord.count(self.stats, reason, page.url, page.context.get("source"),
-                       candidate=is_candidate(page.context))
+        norecord.count(
+            self.stats,
+            reason,
+            page.url,
+            page.context.get("source"),
+            candidate=is_candidate(page.context),
+        )
 
     def _follow(self, page: Page) -> None:
         """A candidate the workers judged a listing (or found no text in): the spider
@@ -146,8 +154,11 @@ class ExtractionPipeline:
             engine.crawl(request)
 
     async def _extract(self, page: Page, attempt: int = 0) -> PageResult:
-        context: CaptureContext = {**page.context, "default_timezone": self.default_zone,
-                                   "fetched_at": page.fetched_at}
+        context: CaptureContext = {
+            **page.context,
+            "default_timezone": self.default_zone,
+            "fetched_at": page.fetched_at,
+        }
         pool = self.pool
         assert pool is not None
         try:
@@ -159,8 +170,10 @@ class ExtractionPipeline:
         except BrokenProcessPool:
             if pool is self.pool:  # the first to notice replaces the pool
                 self.stats.inc_value("newsbot/errors/worker_crash")
-                logger.error("an extraction worker died (on %s or a page beside it); "
-                             "restarting the pool", page.url)
+                logger.error(
+                    "an extraction worker died (on %s or a page beside it); restarting the pool",
+                    page.url,
+                )
                 self._restart_pool()
             if attempt == 0:  # innocent pages in flight get one more try
                 return await self._extract(page, attempt + 1)

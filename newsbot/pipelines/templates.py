@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 
 class TemplatePipeline:
-    def __init__(self, store: TemplateStore, stats: StatsCollector, prune_idle_pages: int = 0) -> None:
+    def __init__(
+        self, store: TemplateStore, stats: StatsCollector, prune_idle_pages: int = 0
+    ) -> None:
         self.store = store
         self.stats = stats
         self.prune_idle_pages = prune_idle_pages
@@ -38,8 +40,10 @@ class TemplatePipeline:
         if not crawler.settings.getbool("TEMPLATES_ENABLED"):
             raise NotConfigured("TEMPLATES_ENABLED is off")
         runtime = Runtime.of(crawler)
-        store = TemplateStore(runtime.backend.template_counts(),
-                              min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES"))
+        store = TemplateStore(
+            runtime.backend.template_counts(),
+            min_pages=crawler.settings.getint("TEMPLATES_MIN_PAGES"),
+        )
         runtime.templates = store  # the archive stage re-cleans early pages; runtime closes it
         return cls(store, crawler.stats, crawler.settings.getint("TEMPLATES_PRUNE_IDLE_PAGES"))
 
@@ -55,8 +59,12 @@ class TemplatePipeline:
         adapter = ItemAdapter(item)
         if not adapter.get("text") or "signature" not in adapter:
             return item
-        text, removed = self.store.clean_text(host_of(adapter["url"]), url_key(adapter["url"]),
-                                              adapter["text"], adapter.get("paragraphs"))
+        text, removed = self.store.clean_text(
+            host_of(adapter["url"]),
+            url_key(adapter["url"]),
+            adapter["text"],
+            adapter.get("paragraphs"),
+        )
         if removed:
             adapter["paragraphs"] = None  # described the text as extracted, not as cleaned
             adapter["text"] = text

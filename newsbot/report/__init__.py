@@ -22,8 +22,12 @@ from newsbot.report.archive import Archive, ArchiveError, load
 __all__ = ["DEFAULT_REPLAY_URL", "ArchiveError", "build_report", "render"]
 
 DEFAULT_REPLAY_URL = "http://localhost:8080/newsbot/{timestamp}/{url}"  # pywb, collection "newsbot"
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("newsbot.report", "."),
-                          autoescape=True, trim_blocks=True, lstrip_blocks=True)
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("newsbot.report", "."),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def context(archive: Archive, replay_url: str) -> dict[str, Any]:
@@ -38,18 +42,26 @@ def context(archive: Archive, replay_url: str) -> dict[str, Any]:
             errors[kind] = errors.get(kind, 0) + n
     articles = tables.article_rows(archive.records, list(outlets))
     return {
-        "root": archive.root, "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "runs": runs, "outlets": outlets, "errors": dict(sorted(errors.items())),
+        "root": archive.root,
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "runs": runs,
+        "outlets": outlets,
+        "errors": dict(sorted(errors.items())),
         "health": [h for o in outlets.values() for h in o.health],
         "records": sum(1 for r in archive.records if not tables.is_copy(r)),
         "copies": sum(1 for r in archive.records if tables.is_copy(r)),
         "torn_lines": archive.torn_lines,
-        "clusters": tables.clusters(archive.records), "agencies": agencies, "matrix": matrix,
-        "charts": {"runs": charts.runs_chart(runs) if any("pages" in r for r in runs) else "",
-                   "timeline": charts.timeline_chart(listed) if listed else "",
-                   "hours": charts.hours_chart(listed) if listed else ""},
-        "articles_json": json.dumps(articles, ensure_ascii=False, separators=(",", ":"))
-                         .replace("</", "<\\/"),
+        "clusters": tables.clusters(archive.records),
+        "agencies": agencies,
+        "matrix": matrix,
+        "charts": {
+            "runs": charts.runs_chart(runs) if any("pages" in r for r in runs) else "",
+            "timeline": charts.timeline_chart(listed) if listed else "",
+            "hours": charts.hours_chart(listed) if listed else "",
+        },
+        "articles_json": json.dumps(articles, ensure_ascii=False, separators=(",", ":")).replace(
+            "</", "<\\/"
+        ),
         "replay_url": replay_url,
     }
 
@@ -58,8 +70,12 @@ def render(archive: Archive, replay_url: str = DEFAULT_REPLAY_URL) -> str:
     return _ENV.get_template("report.html.j2").render(context(archive, replay_url))
 
 
-def build_report(root: Path, run_id: str | None = None, since: date | None = None,
-                 replay_url: str = DEFAULT_REPLAY_URL) -> Path:
+def build_report(
+    root: Path,
+    run_id: str | None = None,
+    since: date | None = None,
+    replay_url: str = DEFAULT_REPLAY_URL,
+) -> Path:
     """Write ROOT/report/index.html and return its path; ArchiveError when there is nothing to show."""
     archive = load(root, run_id, since)
     html = render(archive, replay_url)

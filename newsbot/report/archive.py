@@ -72,7 +72,9 @@ def _read_summary(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        logger.warning("report: cannot read summary %s (%s); the run is listed without one", path, exc)
+        logger.warning(
+            "report: cannot read summary %s (%s); the run is listed without one", path, exc
+        )
         return None
     return data if isinstance(data, dict) else None
 
@@ -107,8 +109,12 @@ def read_records(files: list[Path], root: Path) -> tuple[list[dict[str, Any]], i
                 records.append(record)
         if bad:
             torn += len(bad)
-            logger.warning("report: skipped %d unreadable line(s) of %s (line %s); the file is left as it is",
-                           len(bad), path, ", ".join(map(str, bad[:5])))
+            logger.warning(
+                "report: skipped %d unreadable line(s) of %s (line %s); the file is left as it is",
+                len(bad),
+                path,
+                ", ".join(map(str, bad[:5])),
+            )
     return records, torn
 
 
@@ -126,8 +132,10 @@ def load(root: Path, run_id: str | None = None, since: date | None = None) -> Ar
         raise ArchiveError(f"no archive at {root}")
     runs = find_runs(root)
     if not runs:
-        raise ArchiveError(f"the archive at {root} is empty: no runs in {root / 'runs'} "
-                           f"and no records in {root / 'articles'}")
+        raise ArchiveError(
+            f"the archive at {root} is empty: no runs in {root / 'runs'} "
+            f"and no records in {root / 'articles'}"
+        )
     chosen = select_runs(runs, run_id, since)
     if not chosen:
         raise ArchiveError(f"no run in {root} started on or after {since}")

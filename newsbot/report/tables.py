@@ -15,8 +15,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from newsbot.report.archive import Archive, Run
 
-SITE_FIGURES = ("pages_fetched", "article_candidates", "records", "duplicates", "undated",
-                "template_paragraphs_removed")
+SITE_FIGURES = (
+    "pages_fetched",
+    "article_candidates",
+    "records",
+    "duplicates",
+    "undated",
+    "template_paragraphs_removed",
+)
 
 
 @dataclass
@@ -69,14 +75,22 @@ def run_rows(runs: list[Run]) -> list[dict[str, Any]]:
     rows = []
     for run in runs:
         s = run.summary
-        row: dict[str, Any] = {"run_id": run.run_id, "spider": run.spider, "started": run.started,
-                               "status": "no summary" if s is None else
-                               ("ok" if s.get("ok", True) else "failed"),
-                               "files": [p.name for p in run.files]}
+        row: dict[str, Any] = {
+            "run_id": run.run_id,
+            "spider": run.spider,
+            "started": run.started,
+            "status": "no summary" if s is None else ("ok" if s.get("ok", True) else "failed"),
+            "files": [p.name for p in run.files],
+        }
         if s is not None:
-            row.update(pages=s.get("pages_fetched", 0), articles=s.get("articles", 0),
-                       duplicates=s.get("duplicates", 0), undated=s.get("articles_without_date", 0),
-                       errors=dict(s.get("errors") or {}), health=drift_checks(s))
+            row.update(
+                pages=s.get("pages_fetched", 0),
+                articles=s.get("articles", 0),
+                duplicates=s.get("duplicates", 0),
+                undated=s.get("articles_without_date", 0),
+                errors=dict(s.get("errors") or {}),
+                health=drift_checks(s),
+            )
         rows.append(row)
     return rows
 
@@ -88,11 +102,14 @@ def outlets(archive: Archive) -> dict[str, Outlet]:
         for name, site in ((run.summary or {}).get("sites") or {}).items():
             _add_site(found.setdefault(name, Outlet(name)), site)
         for check in drift_checks(run.summary or {}):
-            found.setdefault(check.get("source", "-"), Outlet(check.get("source", "-"))).health.append(
-                {**check, "run_id": run.run_id})
+            found.setdefault(
+                check.get("source", "-"), Outlet(check.get("source", "-"))
+            ).health.append({**check, "run_id": run.run_id})
     for record in archive.records:
-        _add_record(found.setdefault(record.get("source") or "-", Outlet(record.get("source") or "-")),
-                    record)
+        _add_record(
+            found.setdefault(record.get("source") or "-", Outlet(record.get("source") or "-")),
+            record,
+        )
     for outlet in found.values():
         if not outlet.zone and outlet.offsets:
             outlet.zone, outlet.zone_learnt = f"UTC{outlet.offsets.most_common(1)[0][0]}", True
@@ -156,8 +173,15 @@ def clusters(records: list[dict[str, Any]], limit: int = 20) -> list[Cluster]:
         if is_copy(record):
             copies[record["duplicate_of"]].append(record)
     ranked = sorted(copies.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
-    return [Cluster(by_id.get(cid, {"id": cid, "title": f"(story {cid}, recorded in another run)",
-                                     "source": "?"}), members) for cid, members in ranked]
+    return [
+        Cluster(
+            by_id.get(
+                cid, {"id": cid, "title": f"(story {cid}, recorded in another run)", "source": "?"}
+            ),
+            members,
+        )
+        for cid, members in ranked
+    ]
 
 
 def wire_matrix(records: list[dict[str, Any]]) -> tuple[list[str], dict[str, Counter[str]]]:
@@ -180,8 +204,17 @@ def article_rows(records: list[dict[str, Any]], outlet_names: list[str]) -> dict
     rows = []
     for r in sorted(records, key=lambda r: (r.get("published") or "", r["id"]), reverse=True):
         fetched = str(r.get("fetched_at") or "")
-        rows.append([r.get("title") or "", index.get(r.get("source") or "-", -1),
-                     (r.get("published") or "")[:16].replace("T", " "), ",".join(r.get("wires") or []),
-                     r.get("duplicate_of") or "", r.get("url") or "",
-                     "".join(ch for ch in fetched if ch.isdigit())[:14], r["_file"], r["_line"]])
+        rows.append(
+            [
+                r.get("title") or "",
+                index.get(r.get("source") or "-", -1),
+                (r.get("published") or "")[:16].replace("T", " "),
+                ",".join(r.get("wires") or []),
+                r.get("duplicate_of") or "",
+                r.get("url") or "",
+                "".join(ch for ch in fetched if ch.isdigit())[:14],
+                r["_file"],
+                r["_line"],
+            ]
+        )
     return {"outlets": outlet_names, "rows": rows}

@@ -54,8 +54,14 @@ def link_extractor(cap: int) -> LinkExtractor:
 class NewsSpider(ArticlePages, Spider):
     name = "news"
 
-    def __init__(self, url: str | None = None, sources: str | None = None,
-                 since: str | None = None, timezone: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        sources: str | None = None,
+        since: str | None = None,
+        timezone: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.sources = self._load_sources(url, sources, timezone)
         self.by_name = {s.name: s for s in self.sources}
@@ -76,7 +82,8 @@ class NewsSpider(ArticlePages, Spider):
         self.site_zones = EarlierRuns(
             Runtime.of(self.crawler).backend.site_zones(),
             min_pages=settings.getint("NEWSBOT_ZONE_MIN_PAGES"),
-            agreement=settings.getfloat("NEWSBOT_ZONE_AGREEMENT"))
+            agreement=settings.getfloat("NEWSBOT_ZONE_AGREEMENT"),
+        )
 
     @staticmethod
     def _load_sources(url: str | None, path: str | None, zone: str | None) -> list[sources.Source]:
@@ -103,21 +110,37 @@ class NewsSpider(ArticlePages, Spider):
             for url in src.start_urls:
                 yield self._request(url, src.name, callback=self.parse_start, depth=0, start=True)
                 if self.discover_sitemaps and urlsplit(url).path in ("", "/"):
-                    yield self._request(urljoin(url, "/robots.txt"), src.name,
-                                        callback=self.parse_start, depth=0, start=True)
+                    yield self._request(
+                        urljoin(url, "/robots.txt"),
+                        src.name,
+                        callback=self.parse_start,
+                        depth=0,
+                        start=True,
+                    )
 
-    def _request(self, url: str, source: str, *, callback: Any, depth: int,
-                 hints: dict[str, str] | None = None, start: bool = False,
-                 listed: bool = False) -> Request:
+    def _request(
+        self,
+        url: str,
+        source: str,
+        *,
+        callback: Any,
+        depth: int,
+        hints: dict[str, str] | None = None,
+        start: bool = False,
+        listed: bool = False,
+    ) -> Request:
         """A request whose capture context (archived with the response) says how the page
         was reached: `candidate` for start URLs and sitemap or feed entries, and its depth."""
         src = self.by_name[source]
         context = capture_context(source, src.timezone, hints or {}, listed or start, depth)
         if not src.timezone:
             context["site_zone"] = self.site_zones.zone(host_of(url))
-        return Request(without_tracking(url), callback=callback, errback=self.on_error,
-                       meta={"newsbot_context": context, "newsbot_depth": depth,
-                             "newsbot_start": start})
+        return Request(
+            without_tracking(url),
+            callback=callback,
+            errback=self.on_error,
+            meta={"newsbot_context": context, "newsbot_depth": depth, "newsbot_start": start},
+        )
 
     def parse_start(self, response: Response) -> Iterator[Any]:
         self._inc("newsbot/start/reachable")
@@ -131,7 +154,9 @@ class NewsSpider(ArticlePages, Spider):
         error = failure.value
         assert error is not None  # an errback's failure always holds its exception
         key = failure_key(error)
-        if key is None:  # not fetched on purpose (offsite, robots.txt, archived, guard): counted there
+        if (
+            key is None
+        ):  # not fetched on purpose (offsite, robots.txt, archived, guard): counted there
             logger.debug("not fetched: %s (%s)", request.url, failure.getErrorMessage())
             return
         self._inc(f"newsbot/{key}")
@@ -174,13 +199,19 @@ class NewsSpider(ArticlePages, Spider):
         self._inc(f"newsbot/discovery/{hint_key}s")
         if problems:
             self._inc("newsbot/discovery/malformed")
-            logger.warning("malformed %s %s (%d entries recovered): %s", hint_key, response.url,
-                           len(entries), problems[0])
+            logger.warning(
+                "malformed %s %s (%d entries recovered): %s",
+                hint_key,
+                response.url,
+                len(entries),
+                problems[0],
+            )
         for entry in entries:
             yield from self._follow_entry(entry, response.url, source, hint_key)
 
-    def _follow_entry(self, entry: discovery.Entry, base: str, source: str,
-                      hint_key: str) -> Iterator[Request]:
+    def _follow_entry(
+        self, entry: discovery.Entry, base: str, source: str, hint_key: str
+    ) -> Iterator[Request]:
         """The request for a sitemap or feed entry, or none and the reason counted."""
         if not entry.url:
             self._skip("no_link", f"an entry of {base}")
@@ -198,8 +229,9 @@ class NewsSpider(ArticlePages, Spider):
             self._skip(reason, url)
             return
         hints = {hint_key: entry.date} if entry.date else {}
-        yield from self._entry_request(url, source, callback=self.parse_any, depth=1, hints=hints,
-                                       listed=True)
+        yield from self._entry_request(
+            url, source, callback=self.parse_any, depth=1, hints=hints, listed=True
+        )
 
     def _entry_request(self, url: str, source: str, **kwargs: Any) -> Iterator[Request]:
         """A request for a link a document gave, or none (a URL Scrapy refuses is counted)."""
@@ -230,8 +262,7 @@ class NewsSpider(ArticlePages, Spider):
         self._inc(f"newsbot/discovery/skipped/{reason}")
         logger.debug("entry not followed (%s): %s", reason, url)
 
-    def parse_html(self, response: Response, source: str,
-                   context: CaptureContext) -> Iterator[Any]:
+    def parse_html(self, response: Response, source: str, context: CaptureContext) -> Iterator[Any]:
         page = self.page_from(response, context)
         if page is not None:
             yield page
@@ -247,8 +278,9 @@ class NewsSpider(ArticlePages, Spider):
         response = HtmlResponse(page.url, body=page.body, encoding=page.encoding or "utf-8")
         return list(self._listing_requests(response, source, depth))
 
-    def _listing_requests(self, response: HtmlResponse | Response, source: str,
-                          depth: int) -> Iterator[Request]:
+    def _listing_requests(
+        self, response: HtmlResponse | Response, source: str, depth: int
+    ) -> Iterator[Request]:
         if depth >= self.follow_depth:
             return
         src = self.by_name[source]
@@ -266,8 +298,12 @@ class NewsSpider(ArticlePages, Spider):
             total = int(float(response.xpath(f"count({LINK_ELEMENTS})").get() or 0))
             if total > self.max_links:
                 self._inc("newsbot/links/over_cap", total - self.max_links)
-                logger.warning("%s has %d links: following the first %d (NEWSBOT_MAX_LINKS_PER_PAGE)",
-                               response.url, total, self.max_links)
+                logger.warning(
+                    "%s has %d links: following the first %d (NEWSBOT_MAX_LINKS_PER_PAGE)",
+                    response.url,
+                    total,
+                    self.max_links,
+                )
         return self.links.extract_links(response)  # type: ignore[arg-type]  # an HTML response
 
     def closed(self, reason: str) -> None:
@@ -280,7 +316,7 @@ class NewsSpider(ArticlePages, Spider):
             return
         if stats.get_value("newsbot/frontier/crawl_done"):  # a shared crawl did work, maybe
             return  # all of it by other workers (newsbot/frontier/)
-        if not stats.get_value("newsbot/start/reachable") and not stats.get_value("newsbot/pages/article"):
+        if not stats.get_value("newsbot/start/reachable") and not stats.get_value(
+            "newsbot/pages/article"
+        ):
             stats.set_value("newsbot/failed", "no start URL reachable")
-
-

@@ -33,8 +33,18 @@ def is_html(response: Response) -> bool:
 
 
 # Signatures of formats servers send as text/html by mistake: images, PDF, archives, media.
-BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF-", b"PK\x03\x04", b"\x1f\x8b",
-                b"RIFF", b"OggS", b"ID3", b"\x00\x00\x00")
+BINARY_MAGIC = (
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"%PDF-",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"OggS",
+    b"ID3",
+    b"\x00\x00\x00",
+)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -51,8 +61,9 @@ class ArticlePages:
 
     page_seq = 0
 
-    def page_from(self, response: Response, context: CaptureContext,
-                  capture: dict[str, Any] | None = None) -> Page | None:
+    def page_from(
+        self, response: Response, context: CaptureContext, capture: dict[str, Any] | None = None
+    ) -> Page | None:
         """A Page item if the response is an HTML article candidate, else None (counted
         under its reason, see `newsbot.norecord`).
 
@@ -61,8 +72,9 @@ class ArticlePages:
         candidate = is_candidate(context)
         reason = self._no_page_reason(response, candidate)
         if reason is not None:
-            norecord.count(self.stats, reason, response.url, context.get("source"),
-                           candidate=candidate)
+            norecord.count(
+                self.stats, reason, response.url, context.get("source"), candidate=candidate
+            )
             return None
         if capture is None:
             capture = response.meta.get("newsbot_capture") or {}

@@ -66,8 +66,10 @@ def _nothing_read(warc: str, report: ReadReport) -> str:
     if not report.files:
         return f"no WARC or ARC files in {warc}"
     if report.unresolved_revisits:
-        return (f"no readable HTTP response records in {warc}: {report.unresolved_revisits} "
-                "revisits whose originals are not in these files")
+        return (
+            f"no readable HTTP response records in {warc}: {report.unresolved_revisits} "
+            "revisits whose originals are not in these files"
+        )
     return f"no readable HTTP response records in {warc}"
 
 
@@ -83,8 +85,7 @@ class ReplaySpider(ArticlePages, Spider):
         "NEWSBOT_REDIS_PREFIX": "replay-{run_id}",
     }
 
-    def __init__(self, warc: str | None = None, shard: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, warc: str | None = None, shard: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not warc:
             raise SourceError("give the WARCs to replay: -a warc=FILE|FOLDER|GLOB")
@@ -119,7 +120,11 @@ class ReplaySpider(ArticlePages, Spider):
 
     def _close(self) -> None:
         engine = self.crawler.engine
-        if engine.spider is not None and engine.scraper.slot is not None and engine.scraper.slot.is_idle():
+        if (
+            engine.spider is not None
+            and engine.scraper.slot is not None
+            and engine.scraper.slot.is_idle()
+        ):
             self.closer = asyncio.ensure_future(engine.close_spider_async(reason="finished"))
         # else the engine's own idle check closes the spider, as it always would
 
@@ -139,8 +144,13 @@ class ReplaySpider(ArticlePages, Spider):
                 return
             files = share_of(resolve_paths(self.warc), *self.shard)
             self._inc("newsbot/replay/share_files", len(files))
-        captures = iter_captures(files, root=self.root, metadata_window=METADATA_WINDOW,
-                                 report=report, originals=None if self.shard is None else self.warc)
+        captures = iter_captures(
+            files,
+            root=self.root,
+            metadata_window=METADATA_WINDOW,
+            report=report,
+            originals=None if self.shard is None else self.warc,
+        )
         # (reading and gunzipping WARC records happens off the reactor thread, a batch a trip)
         while batch := await asyncio.to_thread(_next_batch, captures):
             found = True
@@ -167,8 +177,10 @@ class ReplaySpider(ArticlePages, Spider):
         if not settings.get("NEWSBOT_REDIS_URL"):
             return "-a shard= needs NEWSBOT_REDIS_URL: the shares claim in one Redis index"
         if "{run_id}" in str(settings.get("NEWSBOT_REDIS_PREFIX")):
-            return ("-a shard= needs -s NEWSBOT_REDIS_PREFIX=NAME, the same on every share"
-                    " (a fresh name for a fresh state)")
+            return (
+                "-a shard= needs -s NEWSBOT_REDIS_PREFIX=NAME, the same on every share"
+                " (a fresh name for a fresh state)"
+            )
         return None
 
     def _replayed(self, capture: Capture) -> Page | None:
@@ -178,8 +190,14 @@ class ReplaySpider(ArticlePages, Spider):
             return self._page(capture)
         except (ValueError, TypeError, UnicodeError) as exc:
             self._inc("newsbot/replay/unreplayable")
-            logger.warning("capture not replayable: %s at offset %d (%s): %s: %s", capture.file,
-                           capture.offset, capture.url, type(exc).__name__, exc)
+            logger.warning(
+                "capture not replayable: %s at offset %d (%s): %s: %s",
+                capture.file,
+                capture.offset,
+                capture.url,
+                type(exc).__name__,
+                exc,
+            )
             return None
 
     def _count(self, report: ReadReport) -> None:
@@ -190,11 +208,18 @@ class ReplaySpider(ArticlePages, Spider):
         self.stats.set_value("newsbot/replay/bad_records", report.bad_records)
         self.stats.set_value("newsbot/replay/unresolved_revisits", report.unresolved_revisits)
         self.stats.set_value("newsbot/replay/incomplete", len(report.incomplete))
-        self.stats.set_value("newsbot/replay/incomplete_files", [
-            {"file": str(f.path), "offset": f.cut[0], "cause": f.cut[1]}
-            for f in report.incomplete if f.cut is not None])
-        self.stats.set_value("newsbot/replay/whole_file_gzip_files",
-                             [str(f.path) for f in report.files if f.whole_file_gzip])
+        self.stats.set_value(
+            "newsbot/replay/incomplete_files",
+            [
+                {"file": str(f.path), "offset": f.cut[0], "cause": f.cut[1]}
+                for f in report.incomplete
+                if f.cut is not None
+            ],
+        )
+        self.stats.set_value(
+            "newsbot/replay/whole_file_gzip_files",
+            [str(f.path) for f in report.files if f.whole_file_gzip],
+        )
 
     def _page(self, capture: Capture) -> Page | None:
         """The Page of an archived article response, as the live crawl made it; else None."""
@@ -205,10 +230,14 @@ class ReplaySpider(ArticlePages, Spider):
         self._inc(site_key(context.get("source"), "pages_fetched"))
         if not 200 <= capture.status < 300:
             return None
-        return self.page_from(self._response(capture), context, {
-            "fetched_at": capture.date,
-            "warc": warc_pointer(capture.file, capture.offset, capture.record_id),
-        })
+        return self.page_from(
+            self._response(capture),
+            context,
+            {
+                "fetched_at": capture.date,
+                "warc": warc_pointer(capture.file, capture.offset, capture.record_id),
+            },
+        )
 
     @staticmethod
     def _context(capture: Any) -> CaptureContext:

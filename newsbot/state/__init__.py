@@ -42,10 +42,27 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 __all__ = [
-    "BUSY_TIMEOUT_MS", "Checkpointer", "DedupClaims", "DigestStore", "Match", "MemoryBackend",
-    "Original", "PayloadDigests", "Recorded", "Records", "SiteZones", "SqliteBackend", "StateBackend",
-    "StateStore", "TemplateCounts", "connect", "connect_for_writing", "open_backend",
-    "read_jsonl_repairing", "text_hash", "write_transaction",
+    "BUSY_TIMEOUT_MS",
+    "Checkpointer",
+    "DedupClaims",
+    "DigestStore",
+    "Match",
+    "MemoryBackend",
+    "Original",
+    "PayloadDigests",
+    "Recorded",
+    "Records",
+    "SiteZones",
+    "SqliteBackend",
+    "StateBackend",
+    "StateStore",
+    "TemplateCounts",
+    "connect",
+    "connect_for_writing",
+    "open_backend",
+    "read_jsonl_repairing",
+    "text_hash",
+    "write_transaction",
 ]
 
 

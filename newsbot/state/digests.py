@@ -32,8 +32,9 @@ class DigestStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000,
-                                   isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(
+            self.path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
+        )
         self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         self._db.execute("PRAGMA journal_mode = WAL")
         # Per connection: commit without fsync (WAL stays consistent; a power cut
@@ -47,14 +48,16 @@ class DigestStore:
             " offset INTEGER NOT NULL DEFAULT -1)"
         )
         self._db.execute(
-            "CREATE INDEX IF NOT EXISTS warc_digests_file ON warc_digests (file, offset)")
+            "CREATE INDEX IF NOT EXISTS warc_digests_file ON warc_digests (file, offset)"
+        )
 
     def get(self, digest: str) -> Original | None:
         """The first full capture with this payload digest, if any."""
         with self._lock:
             row = self._db.execute(
                 "SELECT uri, date, record_id, file, offset FROM warc_digests WHERE digest = ?",
-                (digest,)).fetchone()
+                (digest,),
+            ).fetchone()
         return Original(*row) if row else None
 
     def add(self, digest: str, original: Original) -> bool:
@@ -62,15 +65,23 @@ class DigestStore:
         with self._lock:
             cur = self._db.execute(
                 "INSERT OR IGNORE INTO warc_digests VALUES (?, ?, ?, ?, ?, ?)",
-                (digest, original.uri, original.date, original.record_id,
-                 original.file, original.offset))
+                (
+                    digest,
+                    original.uri,
+                    original.date,
+                    original.record_id,
+                    original.file,
+                    original.offset,
+                ),
+            )
         return cur.rowcount == 1
 
     def forget_from(self, file: str, offset: int) -> int:
         """Drop originals at or past `offset` in `file` (cut away by crash recovery)."""
         with self._lock:
             cur = self._db.execute(
-                "DELETE FROM warc_digests WHERE file = ? AND offset >= ?", (file, offset))
+                "DELETE FROM warc_digests WHERE file = ? AND offset >= ?", (file, offset)
+            )
         if cur.rowcount:
             logger.warning("forgot %d payload digests cut from %s", cur.rowcount, file)
         return cur.rowcount

@@ -122,8 +122,9 @@ class Heartbeat:
     tried again at the next interval: the lease is several intervals long.
     """
 
-    def __init__(self, beat: Callable[[], None], interval: float,
-                 done: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, beat: Callable[[], None], interval: float, done: Callable[[], None] | None = None
+    ) -> None:
         self._beat = beat
         self._done = done  # run in the thread as it ends (closes what the beats opened)
         self.interval = interval

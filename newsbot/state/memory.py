@@ -48,8 +48,16 @@ class MemoryRecords:
         self._latest: dict[str, Recorded] = {}
         self._captures: dict[str, tuple[str | None, str | None, str | None]] = {}
 
-    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str], *,
-                  lease: float = 120.0, owner: Owner | None = None) -> None:
+    def start_run(
+        self,
+        run_id: str,
+        spider: str,
+        started: str,
+        outputs: dict[str, str],
+        *,
+        lease: float = 120.0,
+        owner: Owner | None = None,
+    ) -> None:
         run = _Run(spider, dict(outputs), Lease(owner or Owner(), started, time.time() + lease))
         with self._lock:
             self.runs[run_id] = run
@@ -70,8 +78,11 @@ class MemoryRecords:
 
     def interrupted_runs(self, now: float | None = None) -> list[tuple[str, dict[str, str]]]:
         with self._lock:
-            return [(run_id, dict(run.outputs)) for run_id, run in self.runs.items()
-                    if run.finished is None and is_dead(run.lease, now)]
+            return [
+                (run_id, dict(run.outputs))
+                for run_id, run in self.runs.items()
+                if run.finished is None and is_dead(run.lease, now)
+            ]
 
     def latest(self, url_key: str) -> Recorded | None:
         return self._latest.get(url_key)
@@ -79,8 +90,15 @@ class MemoryRecords:
     def is_recorded(self, article_id: str) -> bool:
         return article_id in self._articles
 
-    def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None,
-               run_id: str, *, line: tuple[str, int] | None = None) -> None:
+    def record(
+        self,
+        rec: Mapping[str, Any],
+        url_key: str,
+        text_hash: str | None,
+        run_id: str,
+        *,
+        line: tuple[str, int] | None = None,
+    ) -> None:
         with self._lock:
             if rec["id"] in self._articles:
                 return
@@ -100,8 +118,15 @@ class MemoryRecords:
     def capture(self, url_key: str) -> tuple[str | None, str | None, str | None] | None:
         return self._captures.get(url_key)
 
-    def note_capture(self, url_key: str, url: str, fetched_at: str, status: int,
-                     etag: str | None, last_modified: str | None) -> None:
+    def note_capture(
+        self,
+        url_key: str,
+        url: str,
+        fetched_at: str,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
         with self._lock:
             _, old_etag, old_modified = self._captures.get(url_key, (None, None, None))
             self._captures[url_key] = (fetched_at, etag or old_etag, last_modified or old_modified)
@@ -146,8 +171,9 @@ class MemoryDedupIndex:
             best = self._best(sig)
             index = len(self._entries)
             decision = best[1] if best else None
-            self._entries.append(_Entry(article_id, best[0] if best else index, sig.size,
-                                        sig.array(), decision))
+            self._entries.append(
+                _Entry(article_id, best[0] if best else index, sig.size, sig.array(), decision)
+            )
             self._by_id[article_id] = index
             return decision
 
@@ -161,8 +187,11 @@ class MemoryDedupIndex:
                 continue  # too short to be a candidate (SQLite gives it no band rows)
             j = float(np.count_nonzero(entry.values == values)) / NUM_PERM
             score = containment(j, sig.size, entry.size)
-            if j >= self.min_jaccard and score >= self.threshold and (
-                    best is None or score > best[0]):
+            if (
+                j >= self.min_jaccard
+                and score >= self.threshold
+                and (best is None or score > best[0])
+            ):
                 best = (score, entry.root)
         if best is None:
             return None
@@ -214,8 +243,9 @@ class MemoryTemplateCounts:
         known = self._sites.get(site)
         return known.pages if known else 0
 
-    def counts(self, site: str, hashes: Collection[int]
-               ) -> tuple[int, dict[int, tuple[int, bool]]] | None:
+    def counts(
+        self, site: str, hashes: Collection[int]
+    ) -> tuple[int, dict[int, tuple[int, bool]]] | None:
         known = self._sites.get(site)
         if known is None:
             return None
@@ -234,8 +264,11 @@ class MemoryTemplateCounts:
         pruned = 0
         with self._lock:
             for known in self._sites.values():
-                rare = [h for h, (pages, last, fixed) in known.paragraphs.items()
-                        if not fixed and pages < min_pages and last < known.pages - idle_pages]
+                rare = [
+                    h
+                    for h, (pages, last, fixed) in known.paragraphs.items()
+                    if not fixed and pages < min_pages and last < known.pages - idle_pages
+                ]
                 for h in rare:
                     del known.paragraphs[h]
                 pruned += len(rare)
@@ -315,9 +348,9 @@ class MemoryBackend:
         self._zones = MemorySiteZones()
         self._index: MemoryDedupIndex | None = None
 
-    def dedup_index(self, threshold: float,
-                    texts: Callable[[], Iterable[tuple[str, str]]] | None = None
-                    ) -> MemoryDedupIndex:
+    def dedup_index(
+        self, threshold: float, texts: Callable[[], Iterable[tuple[str, str]]] | None = None
+    ) -> MemoryDedupIndex:
         """One index per backend (signatures are never stale here: ``texts`` is unused)."""
         if self._index is None:
             self._index = MemoryDedupIndex(threshold)

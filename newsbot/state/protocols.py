@@ -53,17 +53,25 @@ class Original:
     """Where the first full capture of a payload is."""
 
     uri: str
-    date: str        # its WARC-Date
+    date: str  # its WARC-Date
     record_id: str
-    file: str = ""   # relative to the archive root; informative
+    file: str = ""  # relative to the archive root; informative
     offset: int = -1
 
 
 class Records(Protocol):
     """Runs, recorded articles and capture facts of one archive."""
 
-    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str], *,
-                  lease: float = 120.0, owner: Owner | None = None) -> None:
+    def start_run(
+        self,
+        run_id: str,
+        spider: str,
+        started: str,
+        outputs: dict[str, str],
+        *,
+        lease: float = 120.0,
+        owner: Owner | None = None,
+    ) -> None:
         """Register a run as running, with the JSONL files it writes (for crash repair),
         leased for ``lease`` seconds to ``owner`` (this process: renewed until it ends)."""
 
@@ -80,8 +88,15 @@ class Records(Protocol):
     def is_recorded(self, article_id: str) -> bool:
         """Whether this article id was recorded: the one place that decides it."""
 
-    def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None,
-               run_id: str, *, line: tuple[str, int] | None = None) -> None:
+    def record(
+        self,
+        rec: Mapping[str, Any],
+        url_key: str,
+        text_hash: str | None,
+        run_id: str,
+        *,
+        line: tuple[str, int] | None = None,
+    ) -> None:
         """Mark a written article recorded; idempotent, so crash repair can replay it.
         ``line``: its JSONL file (relative to the archive) and the offset past its line,
         which a backend that can lose its last writes (Redis) keeps to re-apply from."""
@@ -95,8 +110,15 @@ class Records(Protocol):
     def capture(self, url_key: str) -> tuple[str | None, str | None, str | None] | None:
         """(fetched_at, etag, last_modified) of the last capture of a URL, if any."""
 
-    def note_capture(self, url_key: str, url: str, fetched_at: str, status: int,
-                     etag: str | None, last_modified: str | None) -> None:
+    def note_capture(
+        self,
+        url_key: str,
+        url: str,
+        fetched_at: str,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
         """Remember a capture's validators (an empty one keeps the one known)."""
 
     def commit(self) -> None:
@@ -144,8 +166,9 @@ class TemplateCounts(Protocol):
     def site_pages(self, site: str) -> int:
         """Distinct pages counted for the site (0 when unknown)."""
 
-    def counts(self, site: str, hashes: Collection[int]
-               ) -> tuple[int, dict[int, tuple[int, bool]]] | None:
+    def counts(
+        self, site: str, hashes: Collection[int]
+    ) -> tuple[int, dict[int, tuple[int, bool]]] | None:
         """(site pages, {hash: (pages, fixed)}) for the hashes known, None for an unknown site."""
 
     def fix(self, site: str, hashes: Collection[int]) -> None:
@@ -200,8 +223,9 @@ class StateBackend(Protocol):
     def records(self) -> Records:
         """Runs, recorded articles and captures."""
 
-    def dedup_index(self, threshold: float,
-                    texts: Callable[[], Iterable[tuple[str, str]]] | None = None) -> DedupClaims:
+    def dedup_index(
+        self, threshold: float, texts: Callable[[], Iterable[tuple[str, str]]] | None = None
+    ) -> DedupClaims:
         """The dedup index; ``texts`` (id, text) re-signs one signed by an older version."""
 
     def template_counts(self) -> TemplateCounts:

@@ -36,10 +36,18 @@ class RedisBackend:
     """The state of an archive in Redis (``path``: the state file's, whose archive root
     the JSONL files a restart re-applies are under; nothing is written there)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, url: str, prefix: str = "newsbot",
-                 worker: str | None = None, retry_seconds: float = 60.0,
-                 lease: float = 120.0, conn: RedisConn | None = None,
-                 fatal: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        url: str,
+        prefix: str = "newsbot",
+        worker: str | None = None,
+        retry_seconds: float = 60.0,
+        lease: float = 120.0,
+        conn: RedisConn | None = None,
+        fatal: bool = False,
+    ) -> None:
         self.conn = conn or connect(url, retry_seconds, fatal=fatal)
         self.prefix = prefix
         self.state = RedisState(self.conn, prefix, Path(path).parent.parent)
@@ -50,14 +58,19 @@ class RedisBackend:
     @classmethod
     def from_settings(cls, settings: BaseSettings, path: Path) -> RedisBackend:
         """The backend the crawl's settings describe (the runtime calls this)."""
-        return cls(path, url=settings[URL_SETTING], prefix=settings[PREFIX_SETTING],
-                   worker=settings[WORKER_SETTING],
-                   retry_seconds=settings.getfloat(RETRY_SETTING),
-                   lease=settings.getfloat("STATE_RUN_LEASE"), fatal=True)
+        return cls(
+            path,
+            url=settings[URL_SETTING],
+            prefix=settings[PREFIX_SETTING],
+            worker=settings[WORKER_SETTING],
+            retry_seconds=settings.getfloat(RETRY_SETTING),
+            lease=settings.getfloat("STATE_RUN_LEASE"),
+            fatal=True,
+        )
 
-    def dedup_index(self, threshold: float,
-                    texts: Callable[[], Iterable[tuple[str, str]]] | None = None
-                    ) -> RedisDedupIndex:
+    def dedup_index(
+        self, threshold: float, texts: Callable[[], Iterable[tuple[str, str]]] | None = None
+    ) -> RedisDedupIndex:
         """The shared index (``texts`` is unused: an index signed otherwise is refused)."""
         if self._index is None:
             self._index = RedisDedupIndex(self.state, threshold=threshold)

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from newsbot.state.redis_records import RedisState
 
 # KEYS: seen, n, p, sites. ARGV: run_id, page, site, hashes...
-_OBSERVE = CHECK_RUN_ID + """
+_OBSERVE = (
+    CHECK_RUN_ID
+    + """
 if redis.call('SADD', KEYS[1], ARGV[2]) == 0 then return false end
 local pages = redis.call('INCR', KEYS[2])
 redis.call('SADD', KEYS[4], ARGV[3])
@@ -41,8 +43,11 @@ for i = 4, #ARGV do
 end
 return pages
 """
+)
 # KEYS: n, p. ARGV: run_id, hashes...
-_COUNTS = CHECK_RUN_ID + """
+_COUNTS = (
+    CHECK_RUN_ID
+    + """
 local pages = redis.call('GET', KEYS[1])
 if not pages then return false end
 local out = {tonumber(pages)}
@@ -54,16 +59,22 @@ if #ARGV > 1 then
 end
 return out
 """
+)
 # KEYS: p. ARGV: run_id, hashes...
-_FIX = CHECK_RUN_ID + """
+_FIX = (
+    CHECK_RUN_ID
+    + """
 for i = 2, #ARGV do
   local old = redis.call('HGET', KEYS[1], ARGV[i])
   if old then redis.call('HSET', KEYS[1], ARGV[i], (string.gsub(old, '%d$', '1'))) end
 end
 return 1
 """
+)
 # KEYS: n, p. ARGV: run_id, min_pages, idle_pages.
-_PRUNE = CHECK_RUN_ID + """
+_PRUNE = (
+    CHECK_RUN_ID
+    + """
 local pages = tonumber(redis.call('GET', KEYS[1]) or '0')
 local all, pruned = redis.call('HGETALL', KEYS[2]), 0
 for i = 1, #all, 2 do
@@ -75,30 +86,43 @@ for i = 1, #all, 2 do
 end
 return pruned
 """
+)
 # KEYS: seen, n, zones. ARGV: run_id, page, zones...
-_ZONES = CHECK_RUN_ID + """
+_ZONES = (
+    CHECK_RUN_ID
+    + """
 if redis.call('SADD', KEYS[1], ARGV[2]) == 0 then return 0 end
 redis.call('INCR', KEYS[2])
 for i = 3, #ARGV do redis.call('HINCRBY', KEYS[3], ARGV[i], 1) end
 return 1
 """
+)
 # KEYS: n, zones. ARGV: run_id.
-_ZONE_COUNTS = CHECK_RUN_ID + """
+_ZONE_COUNTS = (
+    CHECK_RUN_ID
+    + """
 return {redis.call('GET', KEYS[1]) or '0', redis.call('HGETALL', KEYS[2])}
 """
+)
 # KEYS: w, w:f:<file>. ARGV: run_id, digest, original (json), offset.
-_ADD_DIGEST = CHECK_RUN_ID + """
+_ADD_DIGEST = (
+    CHECK_RUN_ID
+    + """
 if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
 return 1
 """
+)
 # KEYS: w, w:f:<file>. ARGV: run_id, offset.
-_FORGET = CHECK_RUN_ID + """
+_FORGET = (
+    CHECK_RUN_ID
+    + """
 local cut = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[2], '+inf')
 for _, digest in ipairs(cut) do redis.call('HDEL', KEYS[1], digest) end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], ARGV[2], '+inf')
 return #cut
 """
+)
 
 
 class RedisTemplateCounts:
@@ -114,8 +138,12 @@ class RedisTemplateCounts:
         return self.state.key(f"t:{site}:{part}")
 
     def observe(self, site: str, page: int, hashes: Collection[int]) -> int | None:
-        keys = [self._site(site, "seen"), self._site(site, "n"), self._site(site, "p"),
-                self.state.key("t:sites")]
+        keys = [
+            self._site(site, "seen"),
+            self._site(site, "n"),
+            self._site(site, "p"),
+            self.state.key("t:sites"),
+        ]
         pages = self.state.run(self._observe, keys, [page, site, *sorted(set(hashes))])
         return int(pages) if pages is not None else None
 
@@ -123,10 +151,12 @@ class RedisTemplateCounts:
         found = self.state.conn.call(lambda: self.state.conn.client.get(self._site(site, "n")))
         return int(found or 0)
 
-    def counts(self, site: str, hashes: Collection[int]
-               ) -> tuple[int, dict[int, tuple[int, bool]]] | None:
-        found = self.state.run(self._counts, [self._site(site, "n"), self._site(site, "p")],
-                               list(hashes))
+    def counts(
+        self, site: str, hashes: Collection[int]
+    ) -> tuple[int, dict[int, tuple[int, bool]]] | None:
+        found = self.state.run(
+            self._counts, [self._site(site, "n"), self._site(site, "p")], list(hashes)
+        )
         if found is None:
             return None
         out = {}
@@ -141,10 +171,18 @@ class RedisTemplateCounts:
 
     def prune(self, min_pages: int, idle_pages: int) -> int:
         sites = self.state.conn.call(
-            lambda: self.state.conn.client.smembers(self.state.key("t:sites")))
-        return sum(int(self.state.run(self._prune, [self._site(s.decode(), "n"),
-                                                    self._site(s.decode(), "p")],
-                                      [min_pages, idle_pages])) for s in sorted(sites))
+            lambda: self.state.conn.client.smembers(self.state.key("t:sites"))
+        )
+        return sum(
+            int(
+                self.state.run(
+                    self._prune,
+                    [self._site(s.decode(), "n"), self._site(s.decode(), "p")],
+                    [min_pages, idle_pages],
+                )
+            )
+            for s in sorted(sites)
+        )
 
     def close(self) -> None:
         """The connection is the backend's."""
@@ -184,19 +222,28 @@ class RedisDigests:
 
     def get(self, digest: str) -> Original | None:
         found = self.state.conn.call(
-            lambda: self.state.conn.client.hget(self.state.key("w"), digest))
+            lambda: self.state.conn.client.hget(self.state.key("w"), digest)
+        )
         return Original(*json.loads(found)) if found is not None else None
 
     def add(self, digest: str, original: Original) -> bool:
-        value = json.dumps([original.uri, original.date, original.record_id, original.file,
-                            original.offset])
-        return bool(self.state.run(self._add, [self.state.key("w"),
-                                               self.state.key(f"w:f:{original.file}")],
-                                   [digest, value, original.offset]))
+        value = json.dumps(
+            [original.uri, original.date, original.record_id, original.file, original.offset]
+        )
+        return bool(
+            self.state.run(
+                self._add,
+                [self.state.key("w"), self.state.key(f"w:f:{original.file}")],
+                [digest, value, original.offset],
+            )
+        )
 
     def forget_from(self, file: str, offset: int) -> int:
-        return int(self.state.run(self._forget, [self.state.key("w"),
-                                                 self.state.key(f"w:f:{file}")], [offset]))
+        return int(
+            self.state.run(
+                self._forget, [self.state.key("w"), self.state.key(f"w:f:{file}")], [offset]
+            )
+        )
 
     def __len__(self) -> int:
         return int(self.state.conn.call(lambda: self.state.conn.client.hlen(self.state.key("w"))))

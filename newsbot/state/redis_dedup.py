@@ -47,7 +47,9 @@ RECORD = 4 + 4 * NUM_PERM
 # KEYS: n, ids, names, rec, dec, then one key per band.
 # ARGV: run_id, article, signature, size, too_short, threshold, min_jaccard,
 #       max_candidates, forced ('' or '1'), forced canonical, forced score, then band fields.
-_CLAIM = CHECK_RUN_ID + """
+_CLAIM = (
+    CHECK_RUN_ID
+    + """
 local article = ARGV[2]
 local known = redis.call('HGET', KEYS[2], article)
 if known then
@@ -116,12 +118,16 @@ if not too_short then
 end
 if root ~= '' then return {id, root .. '\\t' .. score, 0} end
 return {id, '', 0}
-""" % {"perm": NUM_PERM, "record": RECORD}
+"""
+    % {"perm": NUM_PERM, "record": RECORD}
+)
 
 
 # KEYS: n, ids, names, rec, then one band key per band field. ARGV: run_id, count, then
 # count (article, packed record) pairs, then "<n>:<field>" (n: the article's place, 0-based).
-_BULK = CHECK_RUN_ID + """
+_BULK = (
+    CHECK_RUN_ID
+    + """
 local count = tonumber(ARGV[2])
 local first = redis.call('INCRBY', KEYS[1], count) - count
 for n = 0, count - 1 do
@@ -139,7 +145,9 @@ for i = 5, #KEYS do
   redis.call('HSET', KEYS[i], field, (redis.call('HGET', KEYS[i], field) or '') .. struct.pack('<I4', id))
 end
 return count
-""" % {"record": RECORD}
+"""
+    % {"record": RECORD}
+)
 
 
 def _bands(sig: Signature, bands: int, rows: int) -> tuple[list[int], list[int]]:
@@ -163,8 +171,16 @@ def _decision(stored: bytes | str) -> Match | None:
 class RedisDedupIndex:
     """``DedupClaims`` in Redis (see the module docstring); made by ``RedisBackend``."""
 
-    def __init__(self, state: RedisState, *, threshold: float = 0.6, bands: int = 64,
-                 rows: int = 2, min_jaccard: float = 0.1, max_candidates: int = 500) -> None:
+    def __init__(
+        self,
+        state: RedisState,
+        *,
+        threshold: float = 0.6,
+        bands: int = 64,
+        rows: int = 2,
+        min_jaccard: float = 0.1,
+        max_candidates: int = 500,
+    ) -> None:
         self.state = state
         self.threshold, self.bands, self.rows = threshold, bands, rows
         self.min_jaccard, self.max_candidates = min_jaccard, max_candidates
@@ -177,31 +193,49 @@ class RedisDedupIndex:
         self._check_meta()
 
     def _check_meta(self) -> None:
-        expected = {"signature": SIGNATURE_VERSION, "bands": str(self.bands),
-                    "rows": str(self.rows), "bucket_bits": str(BUCKET_BITS)}
+        expected = {
+            "signature": SIGNATURE_VERSION,
+            "bands": str(self.bands),
+            "rows": str(self.rows),
+            "bucket_bits": str(BUCKET_BITS),
+        }
         client, meta = self.state.conn.client, self.state.key("d:meta")
         for name, value in expected.items():
             self.state.conn.call(partial(client.hsetnx, meta, name, value))
-        stored = {k.decode(): v.decode()
-                  for k, v in self.state.conn.call(lambda: client.hgetall(meta)).items()}
+        stored = {
+            k.decode(): v.decode()
+            for k, v in self.state.conn.call(lambda: client.hgetall(meta)).items()
+        }
         wrong = {k: stored.get(k) for k, v in expected.items() if stored.get(k) != v}
         if wrong:  # re-signing in Redis is not implemented: refuse, as SQLite does without texts
-            raise ValueError(f"Redis dedup index {meta} built with other parameters {wrong};"
-                             f" expected {expected} (use a new NEWSBOT_REDIS_PREFIX)")
+            raise ValueError(
+                f"Redis dedup index {meta} built with other parameters {wrong};"
+                f" expected {expected} (use a new NEWSBOT_REDIS_PREFIX)"
+            )
 
     def _band_keys(self, buckets: Iterable[int]) -> list[str]:
         return [prefix + str(bucket) for prefix, bucket in zip(self._band_prefixes, buckets)]
 
-    def _claim(self, article_id: str, sig: Signature, forced: Match | None = None,
-               force: bool = False) -> Match | None:
+    def _claim(
+        self, article_id: str, sig: Signature, forced: Match | None = None, force: bool = False
+    ) -> Match | None:
         buckets, fields = _bands(sig, self.bands, self.rows)
         args: list[object] = [
-            article_id, sig.hashvalues, sig.size, "1" if sig.too_short else "",
-            repr(self.threshold), repr(self.min_jaccard), self.max_candidates,
-            "1" if force else "", forced.canonical_id if forced else "",
-            repr(forced.score) if forced else "", *fields]
-        commit, stored, _ = self.state.run(self._script, self._keys + self._band_keys(buckets),
-                                           args)
+            article_id,
+            sig.hashvalues,
+            sig.size,
+            "1" if sig.too_short else "",
+            repr(self.threshold),
+            repr(self.min_jaccard),
+            self.max_candidates,
+            "1" if force else "",
+            forced.canonical_id if forced else "",
+            repr(forced.score) if forced else "",
+            *fields,
+        ]
+        commit, stored, _ = self.state.run(
+            self._script, self._keys + self._band_keys(buckets), args
+        )
         if len(self._commits) > 10_000:  # read right after the claim; never let it grow
             self._commits.clear()
         self._commits[article_id] = int(commit)
@@ -221,16 +255,21 @@ class RedisDedupIndex:
         if article_id in self._commits:
             return self._commits[article_id]
         found = self.state.conn.call(
-            lambda: self.state.conn.client.hget(self.state.key("d:ids"), article_id))
+            lambda: self.state.conn.client.hget(self.state.key("d:ids"), article_id)
+        )
         return int(found) if found is not None else None
 
     def __contains__(self, article_id: object) -> bool:
-        return bool(self.state.conn.call(
-            lambda: self.state.conn.client.hexists(self.state.key("d:ids"), str(article_id))))
+        return bool(
+            self.state.conn.call(
+                lambda: self.state.conn.client.hexists(self.state.key("d:ids"), str(article_id))
+            )
+        )
 
     def __len__(self) -> int:
-        return int(self.state.conn.call(
-            lambda: self.state.conn.client.hlen(self.state.key("d:ids"))))
+        return int(
+            self.state.conn.call(lambda: self.state.conn.client.hlen(self.state.key("d:ids")))
+        )
 
     def bulk_load(self, items: Iterable[tuple[str, Signature]], batch: int = 500) -> int:
         """Load many signatures, each its own canonical, without matching (benchmarks,

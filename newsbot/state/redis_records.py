@@ -46,7 +46,9 @@ logger = logging.getLogger(__name__)
 
 # KEYS: art, latest, off, ids. ARGV: run_id, id, url_key, version, text_hash, fetched_at,
 # offset field ('' for none), offset, check claim ('1').
-_RECORD = CHECK_RUN_ID + """
+_RECORD = (
+    CHECK_RUN_ID
+    + """
 if ARGV[7] ~= '' then
   local known = tonumber(redis.call('HGET', KEYS[3], ARGV[7]) or '0')
   if tonumber(ARGV[8]) > known then redis.call('HSET', KEYS[3], ARGV[7], ARGV[8]) end
@@ -62,8 +64,11 @@ if (not latest) or tonumber(ARGV[4]) >= cjson.decode(latest)[2] then
 end
 return missing
 """
+)
 # KEYS: cap. ARGV: run_id, url_key, fetched, status, etag, last_modified ('' = none).
-_CAPTURE = CHECK_RUN_ID + """
+_CAPTURE = (
+    CHECK_RUN_ID
+    + """
 local old = redis.call('HGET', KEYS[1], ARGV[2])
 local etag, modified = ARGV[5], ARGV[6]
 if old then
@@ -74,8 +79,11 @@ end
 redis.call('HSET', KEYS[1], ARGV[2], cjson.encode({ARGV[3], etag, modified, tonumber(ARGV[4])}))
 return 1
 """
+)
 # KEYS: runs. ARGV: run_id, run, json of the fields to set, only if unfinished ('1').
-_RUN = CHECK_RUN_ID + """
+_RUN = (
+    CHECK_RUN_ID
+    + """
 local old = redis.call('HGET', KEYS[1], ARGV[2])
 local run = {}
 if old then run = cjson.decode(old) end
@@ -84,13 +92,17 @@ for k, v in pairs(cjson.decode(ARGV[3])) do run[k] = v end
 redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(run))
 return 1
 """
+)
 # KEYS: the worker id's lease. ARGV: run_id, owner, value it must hold now ('' = none), ms.
-_LEASE = CHECK_RUN_ID + """
+_LEASE = (
+    CHECK_RUN_ID
+    + """
 local now = redis.call('GET', KEYS[1])
 if (now or '') ~= ARGV[3] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
 return 1
 """
+)
 
 
 def _text(value: Any) -> str:
@@ -124,8 +136,11 @@ class RedisState:
                 self._seen.run_id = restart.run_id
                 if threading.get_ident() == self.main:
                     self.restarts += 1
-                    logger.warning("Redis at %s restarted (run_id %s): re-applying what it"
-                                   " may have lost", self.conn.where, restart.run_id)
+                    logger.warning(
+                        "Redis at %s restarted (run_id %s): re-applying what it may have lost",
+                        self.conn.where,
+                        restart.run_id,
+                    )
                     for repair in self.on_restart:
                         repair()
 
@@ -133,12 +148,19 @@ class RedisState:
 class RedisRecords:
     """``Records`` in Redis (see the module docstring)."""
 
-    def __init__(self, state: RedisState, configured_worker: str | None = None,
-                 lease: float = 120.0) -> None:
+    def __init__(
+        self, state: RedisState, configured_worker: str | None = None, lease: float = 120.0
+    ) -> None:
         self.state = state
         k = state.key
-        self._keys = {"art": k("art"), "latest": k("latest"), "off": k("off"),
-                      "ids": k("d:ids"), "cap": k("cap"), "runs": k("runs")}
+        self._keys = {
+            "art": k("art"),
+            "latest": k("latest"),
+            "off": k("off"),
+            "ids": k("d:ids"),
+            "cap": k("cap"),
+            "runs": k("runs"),
+        }
         conn = state.conn
         self._record, self._capture = conn.script(_RECORD), conn.script(_CAPTURE)
         self._run, self._lease_script = conn.script(_RUN), conn.script(_LEASE)
@@ -154,8 +176,9 @@ class RedisRecords:
 
     # --- worker lease ------------------------------------------------------
     def _owner_value(self) -> str:
-        return json.dumps({**asdict(self.owner), "started": self._started,
-                           "expires": time.time() + self.lease})
+        return json.dumps(
+            {**asdict(self.owner), "started": self._started, "expires": time.time() + self.lease}
+        )
 
     def _take_worker(self, candidate: str, force: bool = False) -> bool:
         """Lease ``candidate`` when it is free, held by this process, or by a dead one
@@ -168,9 +191,17 @@ class RedisRecords:
             lease = Lease(owner, found["started"], found["expires"])
             if owner != self.owner and not is_dead(lease, me=self.owner):
                 return False
-        return bool(self.state.run(self._lease_script, [key], [
-            self._owner_value(), held.decode() if held is not None else "",
-            int(self.lease * 1000)]))
+        return bool(
+            self.state.run(
+                self._lease_script,
+                [key],
+                [
+                    self._owner_value(),
+                    held.decode() if held is not None else "",
+                    int(self.lease * 1000),
+                ],
+            )
+        )
 
     def _beat(self) -> None:
         """Renew the worker lease and the leases of this process's live runs."""
@@ -181,16 +212,37 @@ class RedisRecords:
             self._update(run_id, {"expires": time.time() + self.lease}, unfinished=True)
 
     def _update(self, run_id: str, fields: Mapping[str, Any], unfinished: bool = False) -> bool:
-        return bool(self.state.run(self._run, [self._keys["runs"]],
-                                   [run_id, json.dumps(fields), "1" if unfinished else ""]))
+        return bool(
+            self.state.run(
+                self._run,
+                [self._keys["runs"]],
+                [run_id, json.dumps(fields), "1" if unfinished else ""],
+            )
+        )
 
     # --- runs --------------------------------------------------------------
-    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str], *,
-                  lease: float = 120.0, owner: Owner | None = None) -> None:
+    def start_run(
+        self,
+        run_id: str,
+        spider: str,
+        started: str,
+        outputs: dict[str, str],
+        *,
+        lease: float = 120.0,
+        owner: Owner | None = None,
+    ) -> None:
         who = owner or self.owner
-        run = {"spider": spider, "started": started, "outputs": outputs, "status": "running",
-               "worker": self.worker, "host": who.host, "boot": who.boot, "pid": who.pid,
-               "expires": time.time() + lease}
+        run = {
+            "spider": spider,
+            "started": started,
+            "outputs": outputs,
+            "status": "running",
+            "worker": self.worker,
+            "host": who.host,
+            "boot": who.boot,
+            "pid": who.pid,
+            "expires": time.time() + lease,
+        }
         self._update(run_id, run)
         if owner is None:
             with self._lock:
@@ -203,58 +255,86 @@ class RedisRecords:
 
     def interrupted_runs(self, now: float | None = None) -> list[tuple[str, dict[str, str]]]:
         """Dead unfinished runs of this worker id; another worker's are marked ``dead``."""
-        found = self.state.conn.call(
-            lambda: self.state.conn.client.hgetall(self._keys["runs"]))
+        found = self.state.conn.call(lambda: self.state.conn.client.hgetall(self._keys["runs"]))
         mine = []
         for raw_id, raw in found.items():
             run_id, run = raw_id.decode(), json.loads(raw)
             if run.get("finished"):
                 continue
-            lease = Lease(Owner(run["host"], run["boot"], run["pid"]), run["started"],
-                          run["expires"])
+            lease = Lease(
+                Owner(run["host"], run["boot"], run["pid"]), run["started"], run["expires"]
+            )
             if not is_dead(lease, now, me=self.owner):
                 continue
             if run["worker"] == self.worker:
                 mine.append((run_id, dict(run["outputs"])))
             elif run.get("status") != "dead":
                 self._update(run_id, {"status": "dead"}, unfinished=True)
-                logger.info("run %s of worker %s is dead: left to that worker to repair",
-                            run_id, run["worker"])
+                logger.info(
+                    "run %s of worker %s is dead: left to that worker to repair",
+                    run_id,
+                    run["worker"],
+                )
         return mine
 
     # --- articles ----------------------------------------------------------
     def latest(self, url_key: str) -> Recorded | None:
         found = self.state.conn.call(
-            lambda: self.state.conn.client.hget(self._keys["latest"], url_key))
+            lambda: self.state.conn.client.hget(self._keys["latest"], url_key)
+        )
         if found is None:
             return None
         article, version, digest = json.loads(found)
         return Recorded(article, int(version), digest or None)
 
     def is_recorded(self, article_id: str) -> bool:
-        return bool(self.state.conn.call(
-            lambda: self.state.conn.client.hexists(self._keys["art"], article_id)))
+        return bool(
+            self.state.conn.call(
+                lambda: self.state.conn.client.hexists(self._keys["art"], article_id)
+            )
+        )
 
-    def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None,
-               run_id: str, *, line: tuple[str, int] | None = None) -> None:
+    def record(
+        self,
+        rec: Mapping[str, Any],
+        url_key: str,
+        text_hash: str | None,
+        run_id: str,
+        *,
+        line: tuple[str, int] | None = None,
+    ) -> None:
         """Record an article (idempotent) and, in the same script, confirm its JSONL line
         (``line``: the file, relative to the archive, and the offset past the line)."""
         keys = [self._keys[k] for k in ("art", "latest", "off", "ids")]
         check = self.index is not None and self.state.restarts > 0
-        missing = self.state.run(self._record, keys, [
-            rec["id"], url_key, int(rec.get("version") or 1), _text(text_hash),
-            _text(rec.get("fetched_at")), f"{run_id}|{line[0]}" if line else "",
-            line[1] if line else 0, "1" if check else ""])
+        missing = self.state.run(
+            self._record,
+            keys,
+            [
+                rec["id"],
+                url_key,
+                int(rec.get("version") or 1),
+                _text(text_hash),
+                _text(rec.get("fetched_at")),
+                f"{run_id}|{line[0]}" if line else "",
+                line[1] if line else 0,
+                "1" if check else "",
+            ],
+        )
         if missing and self.index is not None:  # its claim was lost with a restart
             from newsbot.dedup import make_signature
 
-            decision = (Match(rec["duplicate_of"], float(rec.get("similarity") or 0.0))
-                        if rec.get("duplicate_of") else None)
+            decision = (
+                Match(rec["duplicate_of"], float(rec.get("similarity") or 0.0))
+                if rec.get("duplicate_of")
+                else None
+            )
             self.index.restore(rec["id"], make_signature(rec.get("text") or ""), decision)
 
     def recorded_at(self, article_id: str) -> str | None:
         found = self.state.conn.call(
-            lambda: self.state.conn.client.hget(self._keys["art"], article_id))
+            lambda: self.state.conn.client.hget(self._keys["art"], article_id)
+        )
         return (json.loads(found)[3] or None) if found is not None else None
 
     def count_articles(self) -> int:
@@ -263,16 +343,27 @@ class RedisRecords:
     # --- captures ------------------------------------------------------------
     def capture(self, url_key: str) -> tuple[str | None, str | None, str | None] | None:
         found = self.state.conn.call(
-            lambda: self.state.conn.client.hget(self._keys["cap"], url_key))
+            lambda: self.state.conn.client.hget(self._keys["cap"], url_key)
+        )
         if found is None:
             return None
         fetched, etag, modified, _ = json.loads(found)
         return fetched or None, etag or None, modified or None
 
-    def note_capture(self, url_key: str, url: str, fetched_at: str, status: int,
-                     etag: str | None, last_modified: str | None) -> None:
-        self.state.run(self._capture, [self._keys["cap"]],
-                       [url_key, fetched_at, status, _text(etag), _text(last_modified)])
+    def note_capture(
+        self,
+        url_key: str,
+        url: str,
+        fetched_at: str,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
+        self.state.run(
+            self._capture,
+            [self._keys["cap"]],
+            [url_key, fetched_at, status, _text(etag), _text(last_modified)],
+        )
 
     # --- after a restart -------------------------------------------------------
     def _reapply(self) -> None:
@@ -290,10 +381,12 @@ class RedisRecords:
             for rel in sorted(run["outputs"].values()):
                 field = f"{run_id}|{rel}"
                 known = self.state.conn.call(
-                    partial(self.state.conn.client.hget, self._keys["off"], field))
+                    partial(self.state.conn.client.hget, self._keys["off"], field)
+                )
                 for record, end in read_lines_from(self.state.root / rel, int(known or 0)):
-                    self.record(record, url_key(record["url"]), _hash(record), run_id,
-                                line=(rel, end))
+                    self.record(
+                        record, url_key(record["url"]), _hash(record), run_id, line=(rel, end)
+                    )
                     again += 1
         logger.warning("re-applied %d JSONL lines after the Redis restart", again)
 

@@ -129,8 +129,9 @@ class StateStore:
     uncommitted batch of state, which the JSONL files restore (`recover`).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, batch_size: int = 100,
-                 batch_seconds: float = 1.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, batch_size: int = 100, batch_seconds: float = 1.0
+    ) -> None:
         self.path = Path(path)
         self.conn, self._checkpointer = connect_for_writing(self.path)
         self.conn.executescript(SCHEMA)
@@ -169,16 +170,33 @@ class StateStore:
             self.commit()
 
     # --- runs -------------------------------------------------------------
-    def start_run(self, run_id: str, spider: str, started: str, outputs: dict[str, str], *,
-                  lease: float = 120.0, owner: Owner | None = None) -> None:
+    def start_run(
+        self,
+        run_id: str,
+        spider: str,
+        started: str,
+        outputs: dict[str, str],
+        *,
+        lease: float = 120.0,
+        owner: Owner | None = None,
+    ) -> None:
         mine = owner is None
         owner = owner or Owner()
         self.begin()
         self.conn.execute(
             "INSERT INTO runs (run_id, spider, host, pid, started, status, outputs, owner,"
             " boot_id, expires) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
-            (run_id, spider, owner.host, owner.pid, started, json.dumps(outputs), owner.id,
-             owner.boot, time.time() + lease),
+            (
+                run_id,
+                spider,
+                owner.host,
+                owner.pid,
+                started,
+                json.dumps(outputs),
+                owner.id,
+                owner.boot,
+                time.time() + lease,
+            ),
         )
         self.commit()
         if mine:
@@ -218,23 +236,43 @@ class StateStore:
         return Recorded(*row) if row else None
 
     def is_recorded(self, article_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+        return (
+            self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            is not None
+        )
 
-    def record(self, rec: Mapping[str, Any], url_key: str, text_hash: str | None, run_id: str,
-               *, line: tuple[str, int] | None = None) -> None:
+    def record(
+        self,
+        rec: Mapping[str, Any],
+        url_key: str,
+        text_hash: str | None,
+        run_id: str,
+        *,
+        line: tuple[str, int] | None = None,
+    ) -> None:
         """Mark an article as written; idempotent, so crash recovery can replay it (``line``
         is not kept: SQLite loses no committed batch)."""
         self.begin()
         self.conn.execute(
             "INSERT OR IGNORE INTO articles (id, url, url_key, version, text_hash, duplicate_of,"
             " run_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (rec["id"], rec["url"], url_key, rec.get("version", 1), text_hash,
-             rec.get("duplicate_of"), run_id, rec.get("fetched_at")),
+            (
+                rec["id"],
+                rec["url"],
+                url_key,
+                rec.get("version", 1),
+                text_hash,
+                rec.get("duplicate_of"),
+                run_id,
+                rec.get("fetched_at"),
+            ),
         )
 
     def recorded_at(self, article_id: str) -> str | None:
         """Capture time of a recorded article."""
-        row = self.conn.execute("SELECT fetched_at FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT fetched_at FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
         return row[0] if row else None
 
     def count_articles(self) -> int:
@@ -248,8 +286,15 @@ class StateStore:
         ).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
-    def note_capture(self, url_key: str, url: str, fetched_at: str, status: int,
-                     etag: str | None, last_modified: str | None) -> None:
+    def note_capture(
+        self,
+        url_key: str,
+        url: str,
+        fetched_at: str,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
         self.begin()
         self.conn.execute(
             "INSERT INTO captures (url_key, url, fetched_at, status, etag, last_modified)"
@@ -284,8 +329,9 @@ def migrate_runs(conn: sqlite3.Connection) -> None:
         logger.info("state file migrated: runs carry leases")
 
 
-def _lease_writer(path: Path, run_id: str, lease: float
-                  ) -> tuple[Callable[[], None], Callable[[], None]]:
+def _lease_writer(
+    path: Path, run_id: str, lease: float
+) -> tuple[Callable[[], None], Callable[[], None]]:
     """(beat, done) for a Heartbeat: renew one run's lease on a connection opened in the
     heartbeat's thread, so its wait for a busy file is never the reactor's."""
     held: list[sqlite3.Connection] = []
@@ -293,8 +339,10 @@ def _lease_writer(path: Path, run_id: str, lease: float
     def beat() -> None:
         if not held:
             held.append(connect(path))
-        held[0].execute("UPDATE runs SET expires = ? WHERE run_id = ? AND finished IS NULL",
-                        (time.time() + lease, run_id))
+        held[0].execute(
+            "UPDATE runs SET expires = ? WHERE run_id = ? AND finished IS NULL",
+            (time.time() + lease, run_id),
+        )
 
     def done() -> None:
         for conn in held:

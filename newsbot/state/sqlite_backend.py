@@ -27,10 +27,10 @@ class SqliteBackend:
         self.path = Path(path)
         self.records = StateStore(self.path)
 
-    def dedup_index(self, threshold: float,
-                    texts: Callable[[], Iterable[tuple[str, str]]] | None = None) -> DedupIndex:
-        return DedupIndex(self.records.conn, threshold=threshold, texts=texts,
-                          batch=self.records)
+    def dedup_index(
+        self, threshold: float, texts: Callable[[], Iterable[tuple[str, str]]] | None = None
+    ) -> DedupIndex:
+        return DedupIndex(self.records.conn, threshold=threshold, texts=texts, batch=self.records)
 
     def template_counts(self) -> SqliteTemplateCounts:
         return SqliteTemplateCounts(self.records.conn, batch=self.records)

@@ -197,18 +197,25 @@ class DedupIndex:
             self._conn.execute("UPDATE dedup_articles SET size = -1")
             for article_id, text in texts:
                 done += self._resign_one(article_id, make_signature(text))
-            missing = self._conn.execute("UPDATE dedup_articles SET size = 0 WHERE size = -1").rowcount
+            missing = self._conn.execute(
+                "UPDATE dedup_articles SET size = 0 WHERE size = -1"
+            ).rowcount
             self._conn.execute(
                 "UPDATE dedup_meta SET value = ? WHERE key = 'signature'", (SIGNATURE_VERSION,)
             )
-        logger.warning("dedup index re-signed (%s): %d articles, %d without a text left unmatched",
-                       SIGNATURE_VERSION, done, missing)
+        logger.warning(
+            "dedup index re-signed (%s): %d articles, %d without a text left unmatched",
+            SIGNATURE_VERSION,
+            done,
+            missing,
+        )
         return done, missing
 
     def _resign_one(self, article_id: str, sig: Signature) -> int:
         row = self._conn.execute(
             "UPDATE dedup_articles SET size = ?, signature = ? WHERE article_id = ? AND size = -1"
-            " RETURNING id", (sig.size, sig.hashvalues, article_id),
+            " RETURNING id",
+            (sig.size, sig.hashvalues, article_id),
         ).fetchone()
         if row is None:
             return 0  # not indexed, or a second record of it
@@ -230,8 +237,9 @@ class DedupIndex:
 
     def commit_number(self, article_id: str) -> int | None:
         """The row id: claims are numbered in the order they committed."""
-        row = self._conn.execute("SELECT id FROM dedup_articles WHERE article_id = ?",
-                                 (article_id,)).fetchone()
+        row = self._conn.execute(
+            "SELECT id FROM dedup_articles WHERE article_id = ?", (article_id,)
+        ).fetchone()
         return int(row[0]) if row else None
 
     def __contains__(self, article_id: object) -> bool:
@@ -264,15 +272,23 @@ class DedupIndex:
         row = self._conn.execute(
             "SELECT c.article_id, a.score, a.signature, a.size, c.signature, c.size"
             " FROM dedup_articles AS a LEFT JOIN dedup_articles AS c ON c.id = a.canonical"
-            " WHERE a.article_id = ?", (article_id,)).fetchone()
+            " WHERE a.article_id = ?",
+            (article_id,),
+        ).fetchone()
         if row is None:
             return None
         canonical, score, sig, size, canonical_sig, canonical_size = row
         if canonical is None:
             return (None,)
         if score is None:
-            j = float(np.count_nonzero(np.frombuffer(sig, "<u4") == np.frombuffer(
-                canonical_sig, "<u4"))) / NUM_PERM
+            j = (
+                float(
+                    np.count_nonzero(
+                        np.frombuffer(sig, "<u4") == np.frombuffer(canonical_sig, "<u4")
+                    )
+                )
+                / NUM_PERM
+            )
             score = round(containment(j, size, canonical_size), 4)
         return (Match(canonical, float(score)),)
 
@@ -327,8 +343,13 @@ class DedupIndex:
         cur = self._conn.execute(
             "INSERT INTO dedup_articles (article_id, canonical, size, signature, score)"
             " VALUES (?, ?, ?, ?, ?)",
-            (article_id, best[0] if best else None, sig.size, sig.hashvalues,
-             best[1].score if best else None),
+            (
+                article_id,
+                best[0] if best else None,
+                sig.size,
+                sig.hashvalues,
+                best[1].score if best else None,
+            ),
         )
         if not sig.too_short:
             self._conn.executemany(

@@ -48,10 +48,13 @@ class _Batched:
 
     schema = SCHEMA
 
-    def __init__(self, path: str | os.PathLike[str] | sqlite3.Connection, *,
-                 batch: StateStore | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | sqlite3.Connection, *, batch: StateStore | None = None
+    ) -> None:
         self._shared = isinstance(path, sqlite3.Connection)
-        self.conn: sqlite3.Connection = path if isinstance(path, sqlite3.Connection) else connect(path)
+        self.conn: sqlite3.Connection = (
+            path if isinstance(path, sqlite3.Connection) else connect(path)
+        )
         self.conn.executescript(self.schema)
         self._batch = batch
 
@@ -74,18 +77,21 @@ class SqliteSiteZones(_Batched):
     def observe(self, site: str, page: int, zones: Collection[str]) -> bool:
         with self._writing():
             new = self.conn.execute(
-                "INSERT OR IGNORE INTO zone_pages (site, page) VALUES (?, ?)", (site, page))
+                "INSERT OR IGNORE INTO zone_pages (site, page) VALUES (?, ?)", (site, page)
+            )
             if new.rowcount == 0:
                 return False
             self.conn.executemany(
                 "INSERT INTO zone_counts (site, zone, pages) VALUES (?, ?, 1)"
                 " ON CONFLICT (site, zone) DO UPDATE SET pages = pages + 1",
-                [(site, zone) for zone in set(zones)])
+                [(site, zone) for zone in set(zones)],
+            )
         return True
 
     def counts(self, site: str) -> tuple[int, dict[str, int]]:
         (pages,) = self.conn.execute(
-            "SELECT count(*) FROM zone_pages WHERE site = ?", (site,)).fetchone()
+            "SELECT count(*) FROM zone_pages WHERE site = ?", (site,)
+        ).fetchone()
         rows = self.conn.execute("SELECT zone, pages FROM zone_counts WHERE site = ?", (site,))
         return int(pages), {zone: int(n) for zone, n in rows}
 
@@ -93,8 +99,9 @@ class SqliteSiteZones(_Batched):
 class SqliteTemplateCounts(_Batched):
     """Distinct pages per site and per (site, paragraph hash), shared by processes and runs."""
 
-    def __init__(self, path: str | os.PathLike[str] | sqlite3.Connection, *,
-                 batch: StateStore | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | sqlite3.Connection, *, batch: StateStore | None = None
+    ) -> None:
         super().__init__(path, batch=batch)
         self._site_ids: dict[str, int] = {}
 
@@ -102,7 +109,8 @@ class SqliteTemplateCounts(_Batched):
         with self._writing():
             site_id = self._site_id(site)
             seen = self.conn.execute(
-                "INSERT OR IGNORE INTO tmpl_pages (site_id, page) VALUES (?, ?)", (site_id, page))
+                "INSERT OR IGNORE INTO tmpl_pages (site_id, page) VALUES (?, ?)", (site_id, page)
+            )
             if seen.rowcount == 0:
                 return None
             (n,) = self.conn.execute(
@@ -120,9 +128,12 @@ class SqliteTemplateCounts(_Batched):
         row = self.conn.execute("SELECT pages FROM tmpl_sites WHERE site = ?", (site,)).fetchone()
         return int(row[0]) if row else 0
 
-    def counts(self, site: str, hashes: Collection[int]
-               ) -> tuple[int, dict[int, tuple[int, bool]]] | None:
-        row = self.conn.execute("SELECT id, pages FROM tmpl_sites WHERE site = ?", (site,)).fetchone()
+    def counts(
+        self, site: str, hashes: Collection[int]
+    ) -> tuple[int, dict[int, tuple[int, bool]]] | None:
+        row = self.conn.execute(
+            "SELECT id, pages FROM tmpl_sites WHERE site = ?", (site,)
+        ).fetchone()
         if row is None:
             return None
         site_id, site_pages = row

@@ -67,19 +67,20 @@ class Exchange:
 class Pointer:
     """Where a capture's response (or revisit) record is."""
 
-    file: str          # relative to the archive root, final name (never ``.open``)
+    file: str  # relative to the archive root, final name (never ``.open``)
     offset: int
     record_id: str
     payload_digest: str
     revisit: bool
-    date: str          # WARC-Date
+    date: str  # WARC-Date
 
 
 class RawHttpHeaders(StatusAndHeaders):  # type: ignore[misc]
     """StatusAndHeaders serialised to bytes we built, so warcio cannot re-encode them."""
 
-    def __init__(self, raw: bytes, statusline: str, headers: list[tuple[str, str]],
-                 protocol: str) -> None:
+    def __init__(
+        self, raw: bytes, statusline: str, headers: list[tuple[str, str]], protocol: str
+    ) -> None:
         super().__init__(statusline, headers, protocol=protocol)
         self._raw = raw
 
@@ -165,8 +166,12 @@ def warc_header_fields(rec_type: str, url: str, date: str, **extra: str | None) 
 
     Keyword names map to header names: ``Refers_To`` -> ``WARC-Refers-To``.
     """
-    headers = {"WARC-Type": rec_type, "WARC-Record-ID": StatusAndHeadersParser.make_warc_id(),
-               "WARC-Target-URI": url, "WARC-Date": date}
+    headers = {
+        "WARC-Type": rec_type,
+        "WARC-Record-ID": StatusAndHeadersParser.make_warc_id(),
+        "WARC-Target-URI": url,
+        "WARC-Date": date,
+    }
     headers.update({"WARC-" + k.replace("_", "-"): v for k, v in extra.items() if v})
     return headers
 

@@ -43,7 +43,8 @@ def write_cdxj(warc_path: Path) -> Path:
 
     out = cdxj_path(warc_path)
     tmp = out.with_name(out.name + ".tmp")
-    write_cdx_index(str(tmp), [str(warc_path)],
-                    {"sort": True, "post_append": True, "records": CDXJ_RECORDS})
+    write_cdx_index(
+        str(tmp), [str(warc_path)], {"sort": True, "post_append": True, "records": CDXJ_RECORDS}
+    )
     os.replace(tmp, out)
     return out

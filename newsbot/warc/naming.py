@@ -48,8 +48,15 @@ def timestamp17(when: datetime | None = None) -> str:
     return when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
 
 
-def warc_filename(prefix: str, serial: int, host: str, when: datetime | None = None,
-                  *, gzip: bool = True, worker: str | None = None) -> str:
+def warc_filename(
+    prefix: str,
+    serial: int,
+    host: str,
+    when: datetime | None = None,
+    *,
+    gzip: bool = True,
+    worker: str | None = None,
+) -> str:
     """The final (closed) name of a WARC file; with a worker id (several processes
     sharing one state: ``NEWSBOT_REDIS_URL``), ``{host}~{worker}``: each part sanitised
     alone (``sanitize`` would turn the ``~`` into ``_``), so two workers on one host never

@@ -29,25 +29,24 @@ from newsbot.warc.records import ARC_SUFFIXES, FileResult, Item, read_file, read
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass
 class Capture:
     """One archived HTTP response, ready to be turned into a replayed response."""
 
     url: str
     status: int
-    headers: list[tuple[str, str]]   # as archived (Content-Encoding etc. still listed)
-    body: bytes                      # decoded: chunking and content-encoding undone
-    date: str                        # WARC-Date
+    headers: list[tuple[str, str]]  # as archived (Content-Encoding etc. still listed)
+    body: bytes  # decoded: chunking and content-encoding undone
+    date: str  # WARC-Date
     record_id: str
     file: str
     offset: int
     ip: str | None = None
     protocol: str = "HTTP/1.1"
-    revisit: bool = False            # True: body comes from the original capture
-    resolved: bool = True            # False: a revisit whose original was not found
+    revisit: bool = False  # True: body comes from the original capture
+    resolved: bool = True  # False: a revisit whose original was not found
     payload_digest: str | None = None
-    decoded: bool = False            # True when a Content-Encoding was undone
+    decoded: bool = False  # True when a Content-Encoding was undone
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def replay_headers(self) -> list[tuple[str, str]]:
@@ -62,12 +61,15 @@ class Capture:
         return [(n, v) for n, v in self.headers if n.lower() not in drop]
 
 
-def iter_captures(paths: str | Path | Iterable[str | Path], *,
-                  root: str | Path | None = None,
-                  skip_unresolved: bool = True,
-                  metadata_window: int | None = None,
-                  report: ReadReport | None = None,
-                  originals: Iterable[str | Path] | None = None) -> Iterator[Capture]:
+def iter_captures(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    root: str | Path | None = None,
+    skip_unresolved: bool = True,
+    metadata_window: int | None = None,
+    report: ReadReport | None = None,
+    originals: Iterable[str | Path] | None = None,
+) -> Iterator[Capture]:
     """Yield the HTTP captures of `paths` in file order.
 
     `paths`: a file, a folder (its WARC and ARC files, sorted by name),
@@ -127,8 +129,9 @@ class ReadReport:
         return sum(f.bad_records for f in self.files)
 
 
-def _two_passes(files: list[Path], root: str | Path | None,
-                report: ReadReport, originals: _Originals) -> Iterator[Capture]:
+def _two_passes(
+    files: list[Path], root: str | Path | None, report: ReadReport, originals: _Originals
+) -> Iterator[Capture]:
     """Each file's metadata first (a quick pass), then its captures with it merged."""
     metadata = _Metadata(files, originals)
     for index, path in enumerate(files):
@@ -142,8 +145,13 @@ def _two_passes(files: list[Path], root: str | Path | None,
                 yield capture
 
 
-def _one_pass(files: list[Path], root: str | Path | None, window: int,
-              report: ReadReport, originals: _Originals) -> Iterator[Capture]:
+def _one_pass(
+    files: list[Path],
+    root: str | Path | None,
+    window: int,
+    report: ReadReport,
+    originals: _Originals,
+) -> Iterator[Capture]:
     """Each capture waits `window` records for its metadata; metadata about any other
     record (one yielded long ago) is dropped as it is read."""
     waiting: deque[tuple[int, Capture]] = deque()
@@ -193,8 +201,7 @@ def _folder(path: Path) -> list[Path]:
     return found
 
 
-def _capture(item: Item, path: Path, root: str | Path | None,
-             originals: _Originals) -> Capture:
+def _capture(item: Item, path: Path, root: str | Path | None, originals: _Originals) -> Capture:
     record = item.record
     headers, warc = record.http_headers, record.rec_headers
     capture = Capture(
@@ -281,8 +288,9 @@ def _collect_metadata(item: Item, found: dict[str, dict[str, Any]]) -> None:
     try:
         fields = json.loads(item.body)
     except ValueError:
-        logger.warning("metadata record %s: payload is not JSON",
-                       headers.get_header("WARC-Record-ID"))
+        logger.warning(
+            "metadata record %s: payload is not JSON", headers.get_header("WARC-Record-ID")
+        )
         return
     if isinstance(fields, dict):
         for target in targets:
@@ -328,9 +336,11 @@ class _Originals:
             self._scan_all()
             loc = self._find(revisit)
         if loc is None:
-            logger.warning("revisit %s of %s: original not in these files",
-                           revisit.rec_headers.get_header("WARC-Record-ID"),
-                           revisit.rec_headers.get_header("WARC-Target-URI"))
+            logger.warning(
+                "revisit %s of %s: original not in these files",
+                revisit.rec_headers.get_header("WARC-Record-ID"),
+                revisit.rec_headers.get_header("WARC-Target-URI"),
+            )
             return None
         item = read_one(loc.path, loc.offset, whole_file_gzip=loc.whole_file_gzip)
         return (item.body, item.decoded) if item is not None else None
@@ -339,11 +349,15 @@ class _Originals:
         headers = revisit.rec_headers
         refers_to = headers.get_header("WARC-Refers-To")
         digest = headers.get_header("WARC-Payload-Digest")
-        uri_date = (headers.get_header("WARC-Refers-To-Target-URI") or "",
-                    headers.get_header("WARC-Refers-To-Date") or "")
-        return ((self.by_id.get(refers_to) if refers_to else None)
-                or (self.by_digest.get(digest) if digest else None)
-                or self.by_uri_date.get(uri_date))
+        uri_date = (
+            headers.get_header("WARC-Refers-To-Target-URI") or "",
+            headers.get_header("WARC-Refers-To-Date") or "",
+        )
+        return (
+            (self.by_id.get(refers_to) if refers_to else None)
+            or (self.by_digest.get(digest) if digest else None)
+            or self.by_uri_date.get(uri_date)
+        )
 
     def _scan_all(self) -> None:
         self.scanned = True

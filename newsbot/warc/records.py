@@ -46,8 +46,15 @@ from newsbot.warc.strict import (
     capturing,
 )
 
-__all__ = ["ARC_SUFFIXES", "BadRecord", "FileResult", "FramingError", "Item", "read_file",
-           "read_one"]
+__all__ = [
+    "ARC_SUFFIXES",
+    "BadRecord",
+    "FileResult",
+    "FramingError",
+    "Item",
+    "read_file",
+    "read_one",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +76,8 @@ class FileResult:
     records: int = 0
     bad_records: int = 0
     cut: tuple[int, str] | None = None  # (offset, cause) when the file was not read to its end
-    whole_file_gzip: bool = False       # offsets are then positions in the uncompressed stream
-    quiet: bool = False                 # a scan of headers: the reading pass logs the problems
+    whole_file_gzip: bool = False  # offsets are then positions in the uncompressed stream
+    quiet: bool = False  # a scan of headers: the reading pass logs the problems
 
 
 @dataclass
@@ -86,6 +93,7 @@ class Item:
 
 
 # --- reading a file ------------------------------------------------------------------
+
 
 def _iterator(fh: IO[bytes]) -> ArchiveIterator:
     it = ArchiveIterator(fh, no_record_parse=True, arc2warc=True)
@@ -111,8 +119,11 @@ def read_file(path: Path, result: FileResult, *, bodies: bool = True) -> Iterato
             done = exc.records
             result.whole_file_gzip = True
             if not result.quiet:
-                logger.info("%s is one gzip stream, not gzip per record: read sequentially, "
-                            "offsets are uncompressed positions", path)
+                logger.info(
+                    "%s is one gzip stream, not gzip per record: read sequentially, "
+                    "offsets are uncompressed positions",
+                    path,
+                )
 
 
 class _WholeFileGzip(Exception):
@@ -121,11 +132,12 @@ class _WholeFileGzip(Exception):
         self.records = records
 
 
-def _read(path: Path, result: FileResult, bodies: bool, *, gunzip: bool,
-          skip: int) -> Iterator[Item]:
+def _read(
+    path: Path, result: FileResult, bodies: bool, *, gunzip: bool, skip: int
+) -> Iterator[Item]:
     messages: list[str] = []
     offset, seen = 0, 0
-    with open(path, "rb") as raw, (gzip.open(raw) if gunzip else raw) as fh:
+    with open(path, "rb") as raw, gzip.open(raw) if gunzip else raw as fh:
         it = _iterator(fh)  # type: ignore[arg-type]  # a GzipFile reads bytes too
         records = iter(it)
         while True:
@@ -158,8 +170,14 @@ def _read(path: Path, result: FileResult, bodies: bool, *, gunzip: bool,
                 yield item
 
 
-def _item(it: ArchiveIterator, record: ArcWarcRecord, path: Path, offset: int, bodies: bool,
-          result: FileResult) -> Item | None:
+def _item(
+    it: ArchiveIterator,
+    record: ArcWarcRecord,
+    path: Path,
+    offset: int,
+    bodies: bool,
+    result: FileResult,
+) -> Item | None:
     """The record as an Item, or None when it is not one we read (or bad, then counted)."""
     try:
         _check_length(it, record)
@@ -167,8 +185,13 @@ def _item(it: ArchiveIterator, record: ArcWarcRecord, path: Path, offset: int, b
         if record_id == ARC_PENDING_ID:
             record_id = arc_record_id(path, offset)
         if record.rec_type == "metadata":
-            return Item(record, offset, record_id, _read_all(record.raw_stream),
-                        whole_file_gzip=result.whole_file_gzip)
+            return Item(
+                record,
+                offset,
+                record_id,
+                _read_all(record.raw_stream),
+                whole_file_gzip=result.whole_file_gzip,
+            )
         if not _parse_http(it, record):
             return None
         body, decoded = read_body(record) if bodies else (b"", False)
@@ -232,8 +255,9 @@ def _parse_http(it: ArchiveIterator, record: ArcWarcRecord) -> bool:
         record.http_headers = it.loader.default_http_headers(record.length, record.content_type)
         return True
     try:
-        headers = it.loader.load_http_headers(record.rec_type, uri, record.raw_stream,
-                                              record.length)
+        headers = it.loader.load_http_headers(
+            record.rec_type, uri, record.raw_stream, record.length
+        )
     except (StatusAndHeadersParserException, EOFError) as exc:
         raise BadRecord(f"bad HTTP status line: {_first_line(exc)}") from exc
     if headers is None and record.rec_type == "response":
@@ -299,14 +323,19 @@ def _bad(result: FileResult, path: Path, offset: int, cause: str) -> None:
 def _cut(result: FileResult, path: Path, offset: int, cause: str) -> None:
     result.cut = (offset, cause)
     if not result.quiet:
-        logger.warning("file cut short: %s at offset %d: %s (%d records read before)",
-                   path, offset, cause, result.records)
+        logger.warning(
+            "file cut short: %s at offset %d: %s (%d records read before)",
+            path,
+            offset,
+            cause,
+            result.records,
+        )
 
 
 def read_one(path: Path, offset: int, *, whole_file_gzip: bool = False) -> Item | None:
     """The capture at `offset` of `path` (a revisit's original), or None if unreadable."""
     result = FileResult(path)
-    with open(path, "rb") as raw, (gzip.open(raw) if whole_file_gzip else raw) as fh:
+    with open(path, "rb") as raw, gzip.open(raw) if whole_file_gzip else raw as fh:
         fh.seek(offset)
         messages: list[str] = []
         with capturing(messages):
@@ -315,6 +344,7 @@ def read_one(path: Path, offset: int, *, whole_file_gzip: bool = False) -> Item 
                 record = next(iter(it))
                 return _item(it, record, path, offset, True, result)
             except Exception as exc:  # noqa: BLE001 - a damaged original is just not found
-                logger.warning("original at %s offset %d unreadable: %s", path, offset,
-                               _first_line(exc))
+                logger.warning(
+                    "original at %s offset %d unreadable: %s", path, offset, _first_line(exc)
+                )
                 return None

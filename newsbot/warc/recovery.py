@@ -33,22 +33,32 @@ except ImportError:  # pragma: no cover - not POSIX
 
 logger = logging.getLogger(__name__)
 
-_PARSE_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError,
-                 ValueError, zlib.error)
+_PARSE_ERRORS = (
+    ArchiveLoadFailed,
+    StatusAndHeadersParserException,
+    EOFError,
+    ValueError,
+    zlib.error,
+)
 
 
 @dataclass(frozen=True)
 class Recovered:
     """What recovery did to one file."""
 
-    path: Path | None   # final name; None when no whole record was left (file removed)
-    records: int        # whole records kept
+    path: Path | None  # final name; None when no whole record was left (file removed)
+    records: int  # whole records kept
     kept_bytes: int
     cut_bytes: int
 
 
-def recover_open_files(directory: str | Path, *, root: str | Path | None = None,
-                       digests: PayloadDigests | None = None, cdxj: bool = True) -> list[Path]:
+def recover_open_files(
+    directory: str | Path,
+    *,
+    root: str | Path | None = None,
+    digests: PayloadDigests | None = None,
+    cdxj: bool = True,
+) -> list[Path]:
     """Recover every ``*.open`` WARC file in `directory`; return the final paths.
 
     Files still locked by a live writer (another process) are left alone.
@@ -76,9 +86,13 @@ def index_unindexed(directory: str | Path) -> list[Path]:
     return done
 
 
-def recover_open_file(open_path: Path, *, root: str | Path | None = None,
-                      digests: PayloadDigests | None = None, cdxj: bool = True
-                      ) -> Recovered | None:
+def recover_open_file(
+    open_path: Path,
+    *,
+    root: str | Path | None = None,
+    digests: PayloadDigests | None = None,
+    cdxj: bool = True,
+) -> Recovered | None:
     """Truncate one ``.open`` file to its last whole record, index and rename it.
 
     Returns None when the file is locked by a live writer.
@@ -94,8 +108,9 @@ def recover_open_file(open_path: Path, *, root: str | Path | None = None,
         fh.flush()
         os.fsync(fh.fileno())
     cut = size - end
-    logger.warning("recovered %s: kept %d records (%d bytes), cut %d bytes",
-                   open_path, records, end, cut)
+    logger.warning(
+        "recovered %s: kept %d records (%d bytes), cut %d bytes", open_path, records, end, cut
+    )
     path = final_path(open_path)
     if digests is not None:
         digests.forget_from(relative_name(path, Path(root or open_path.parent)), end)

@@ -31,12 +31,18 @@ logger = logging.getLogger(__name__)
 
 def exchange_from(request: Request, response: Response, captured_at: datetime) -> Exchange:
     """The exchange as Scrapy saw it (see the WARC module for what differs from the wire)."""
-    req_headers = [(k.decode("latin-1"), v.decode("latin-1"))
-                   for k, values in request.headers.items() for v in values]
+    req_headers = [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, values in request.headers.items()
+        for v in values
+    ]
     if not any(k.lower() == "host" for k, _ in req_headers):
         req_headers.insert(0, ("Host", urlsplit(request.url).netloc))
-    resp_headers = [(k.decode("latin-1"), v.decode("latin-1"))
-                    for k, values in response.headers.items() for v in values]
+    resp_headers = [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, values in response.headers.items()
+        for v in values
+    ]
     ip = getattr(response, "ip_address", None)
     return Exchange(
         url=request.url,
@@ -56,8 +62,9 @@ def exchange_from(request: Request, response: Response, captured_at: datetime) -
 class WarcService:
     """Owns the WarcArchive; all calls return futures resolved in the writer thread."""
 
-    def __init__(self, runtime: Runtime, *, prefix: str, max_size: int, cdxj: bool,
-                 info: Mapping[str, str]) -> None:
+    def __init__(
+        self, runtime: Runtime, *, prefix: str, max_size: int, cdxj: bool, info: Mapping[str, str]
+    ) -> None:
         self.runtime = runtime
         self.directory = runtime.root / "warc"
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -73,30 +80,49 @@ class WarcService:
         """A service for the crawl's WARC settings: the resources extension opens (and closes) it."""
         runtime, settings = Runtime.of(crawler), crawler.settings
         info = {name: str(settings.get(name)) for name in settings.getlist("WARC_INFO_SETTINGS")}
-        info.update({"operator": settings.get("WARC_OPERATOR"), "run-id": runtime.run_id,
-                     "spider": runtime.spider_name})
-        return cls(runtime, prefix=settings.get("WARC_PREFIX"),
-                   max_size=settings.getint("WARC_MAX_SIZE"),
-                   cdxj=settings.getbool("WARC_CDXJ"), info=info)
+        info.update(
+            {
+                "operator": settings.get("WARC_OPERATOR"),
+                "run-id": runtime.run_id,
+                "spider": runtime.spider_name,
+            }
+        )
+        return cls(
+            runtime,
+            prefix=settings.get("WARC_PREFIX"),
+            max_size=settings.getint("WARC_MAX_SIZE"),
+            cdxj=settings.getbool("WARC_CDXJ"),
+            info=info,
+        )
 
     @classmethod
     def of(cls, crawler: Crawler) -> WarcService:
         """The service the resources extension opened for this crawl."""
         service = Runtime.of(crawler).warc
         if service is None:
-            raise RuntimeError("no WARC service: WARC_ENABLED is off, or"
-                               " newsbot.extensions.resources.CrawlResources is not in EXTENSIONS")
+            raise RuntimeError(
+                "no WARC service: WARC_ENABLED is off, or"
+                " newsbot.extensions.resources.CrawlResources is not in EXTENSIONS"
+            )
         return service
 
-    def _open(self, digests: PayloadDigests, prefix: str, max_size: int, cdxj: bool,
-              info: dict[str, str]) -> None:
-        for path in recover_open_files(self.directory, root=self.runtime.root, digests=digests,
-                                       cdxj=cdxj):
+    def _open(
+        self, digests: PayloadDigests, prefix: str, max_size: int, cdxj: bool, info: dict[str, str]
+    ) -> None:
+        for path in recover_open_files(
+            self.directory, root=self.runtime.root, digests=digests, cdxj=cdxj
+        ):
             logger.warning("recovered WARC left open by an interrupted run: %s", path)
         self._archive = WarcArchive(
-            self.directory, root=self.runtime.root, prefix=prefix, max_size=max_size,
-            info=info, host=socket.gethostname(),
-            digests=digests, cdxj=cdxj, worker=getattr(self.runtime.backend, "worker", None),
+            self.directory,
+            root=self.runtime.root,
+            prefix=prefix,
+            max_size=max_size,
+            info=info,
+            host=socket.gethostname(),
+            digests=digests,
+            cdxj=cdxj,
+            worker=getattr(self.runtime.backend, "worker", None),
         )
 
     @property
@@ -104,10 +130,12 @@ class WarcService:
         assert self._archive is not None, "WARC writer used after close"
         return self._archive
 
-    def write_exchange(self, exchange: Exchange,
-                       metadata: Mapping[str, Any] | None = None) -> Future[Pointer]:
+    def write_exchange(
+        self, exchange: Exchange, metadata: Mapping[str, Any] | None = None
+    ) -> Future[Pointer]:
         """Write the exchange and, in the same job (so right after its request record,
         where a replay looks for it), a metadata record of `metadata` about it."""
+
         def write() -> Pointer:
             pointer = self.archive.write_exchange(exchange)
             if metadata:
@@ -116,8 +144,9 @@ class WarcService:
 
         return self.executor.submit(write)
 
-    def write_metadata(self, warc: Mapping[str, Any], url: str,
-                       fields: Mapping[str, Any]) -> Future[Pointer]:
+    def write_metadata(
+        self, warc: Mapping[str, Any], url: str, fields: Mapping[str, Any]
+    ) -> Future[Pointer]:
         """A metadata record about the response at `warc` (a pointer dict, as in records)."""
         about = Pointer(warc["file"], warc["offset"], warc["record_id"], "", False, "")
         return self.executor.submit(lambda: self.archive.write_metadata(about, url, fields))

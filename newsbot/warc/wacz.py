@@ -24,8 +24,9 @@ logger = logging.getLogger(__name__)
 PAGE_FIELDS = ("url", "ts", "title", "text")
 
 
-def make_wacz(warc_files: Iterable[str | Path], pages: Iterable[Mapping[str, Any]],
-              out: str | Path) -> Path:
+def make_wacz(
+    warc_files: Iterable[str | Path], pages: Iterable[Mapping[str, Any]], out: str | Path
+) -> Path:
     """Write `out` (a ``.wacz``) holding `warc_files`, their index and `pages`.
 
     `pages` are extracted articles: ``url`` and ``ts`` (the capture's WARC-Date
@@ -36,14 +37,22 @@ def make_wacz(warc_files: Iterable[str | Path], pages: Iterable[Mapping[str, Any
     try:
         from wacz.main import main as wacz_main
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError('make_wacz needs the wacz package: pip install wacz "chardet<6"'
-                           ) from exc
+        raise RuntimeError(
+            'make_wacz needs the wacz package: pip install wacz "chardet<6"'
+        ) from exc
     out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:
         pages_path = Path(tmp) / "pages.jsonl"
         count = _write_pages(pages, pages_path)
-        args = ["create", "-o", str(out), "-p", str(pages_path), "--copy-pages",
-                *map(str, warc_files)]
+        args = [
+            "create",
+            "-o",
+            str(out),
+            "-p",
+            str(pages_path),
+            "--copy-pages",
+            *map(str, warc_files),
+        ]
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             code = wacz_main(args)

@@ -109,11 +109,20 @@ class WarcArchive:
     flight, which recovery then cuts. One thread only (see the module docstring).
     """
 
-    def __init__(self, directory: str | Path, *, root: str | Path | None = None,
-                 prefix: str = "newsbot", max_size: int = 1_000_000_000,
-                 info: Mapping[str, Any] | None = None, host: str | None = None,
-                 digests: PayloadDigests | None = None, cdxj: bool = True,
-                 compresslevel: int = 6, worker: str | None = None) -> None:
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        root: str | Path | None = None,
+        prefix: str = "newsbot",
+        max_size: int = 1_000_000_000,
+        info: Mapping[str, Any] | None = None,
+        host: str | None = None,
+        digests: PayloadDigests | None = None,
+        cdxj: bool = True,
+        compresslevel: int = 6,
+        worker: str | None = None,
+    ) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.root = Path(root) if root is not None else self.directory
@@ -123,8 +132,9 @@ class WarcArchive:
         self.hostname = host or socket.gethostname()
         self.worker = worker  # NEWSBOT_WORKER_ID when the state is shared: in file names
         self.max_size = max_size
-        self.info = {k: v for k, v in safe_info(info or {}).items()
-                     if k.lower() not in _WRITER_FIELDS}
+        self.info = {
+            k: v for k, v in safe_info(info or {}).items() if k.lower() not in _WRITER_FIELDS
+        }
         self.digests = digests
         self.cdxj = cdxj
         self.compresslevel = compresslevel
@@ -152,18 +162,28 @@ class WarcArchive:
             resp = self._response_record(writer, ex, date, digest, resp_headers)
         record_id = resp.rec_headers.get_header("WARC-Record-ID")
         req = writer.create_warc_record(
-            ex.url, "request", payload=BytesIO(ex.request_body), length=len(ex.request_body),
+            ex.url,
+            "request",
+            payload=BytesIO(ex.request_body),
+            length=len(ex.request_body),
             http_headers=request_headers(ex),
-            warc_headers_dict=warc_header_fields("request", ex.url, date, Concurrent_To=record_id,
-                                            Protocol=message_protocol(ex.protocol)[1]))
+            warc_headers_dict=warc_header_fields(
+                "request",
+                ex.url,
+                date,
+                Concurrent_To=record_id,
+                Protocol=message_protocol(ex.protocol)[1],
+            ),
+        )
         offset = self._write(resp, req)
         pointer = Pointer(self._final_name(), offset, record_id, digest, bool(original), date)
         if self.digests is not None and dedupable and not original:
             self.digests.add(digest, Original(ex.url, date, record_id, pointer.file, offset))
         return pointer
 
-    def write_metadata(self, about: Pointer | Mapping[str, Any], url: str,
-                       fields: Mapping[str, Any]) -> Pointer:
+    def write_metadata(
+        self, about: Pointer | Mapping[str, Any], url: str, fields: Mapping[str, Any]
+    ) -> Pointer:
         """Archive the capture context of `about` as a JSON ``metadata`` record.
 
         `about` is the response's Pointer, or a mapping with its ``record_id``
@@ -176,17 +196,33 @@ class WarcArchive:
         """
         record_id = about.record_id if isinstance(about, Pointer) else str(about["record_id"])
         writer, _ = self._current()
-        payload = json.dumps(dict(fields), ensure_ascii=False, sort_keys=True,
-                             default=json_default).encode("utf-8")
+        payload = json.dumps(
+            dict(fields), ensure_ascii=False, sort_keys=True, default=json_default
+        ).encode("utf-8")
         date = warc_date(datetime.now(timezone.utc))
         record = writer.create_warc_record(
-            METADATA_URI_PREFIX + url, "metadata", payload=BytesIO(payload),
-            length=len(payload), warc_content_type="application/json",
-            warc_headers_dict=warc_header_fields("metadata", METADATA_URI_PREFIX + url, date,
-                                            Refers_To=record_id, Concurrent_To=record_id))
+            METADATA_URI_PREFIX + url,
+            "metadata",
+            payload=BytesIO(payload),
+            length=len(payload),
+            warc_content_type="application/json",
+            warc_headers_dict=warc_header_fields(
+                "metadata",
+                METADATA_URI_PREFIX + url,
+                date,
+                Refers_To=record_id,
+                Concurrent_To=record_id,
+            ),
+        )
         offset = self._write(record)
-        return Pointer(self._final_name(), offset, record.rec_headers.get_header("WARC-Record-ID"),
-                       record.rec_headers.get_header("WARC-Payload-Digest"), False, date)
+        return Pointer(
+            self._final_name(),
+            offset,
+            record.rec_headers.get_header("WARC-Record-ID"),
+            record.rec_headers.get_header("WARC-Payload-Digest"),
+            False,
+            date,
+        )
 
     def close(self) -> list[Path]:
         """Close the current file; return the files closed since the last call.
@@ -208,26 +244,53 @@ class WarcArchive:
     # -- records -----------------------------------------------------------
 
     @staticmethod
-    def _response_record(writer: WARCWriter, ex: Exchange, date: str, digest: str,
-                         headers: RawHttpHeaders) -> ArcWarcRecord:
-        warc_headers = warc_header_fields("response", ex.url, date, IP_Address=ex.ip_address,
-                                     Protocol=message_protocol(ex.protocol)[1],
-                                     Payload_Digest=digest)
-        return writer.create_warc_record(ex.url, "response", payload=BytesIO(ex.body),
-                                         length=len(ex.body), http_headers=headers,
-                                         warc_headers_dict=warc_headers)
+    def _response_record(
+        writer: WARCWriter, ex: Exchange, date: str, digest: str, headers: RawHttpHeaders
+    ) -> ArcWarcRecord:
+        warc_headers = warc_header_fields(
+            "response",
+            ex.url,
+            date,
+            IP_Address=ex.ip_address,
+            Protocol=message_protocol(ex.protocol)[1],
+            Payload_Digest=digest,
+        )
+        return writer.create_warc_record(
+            ex.url,
+            "response",
+            payload=BytesIO(ex.body),
+            length=len(ex.body),
+            http_headers=headers,
+            warc_headers_dict=warc_headers,
+        )
 
     @staticmethod
-    def _revisit_record(writer: WARCWriter, ex: Exchange, date: str, digest: str,
-                        headers: RawHttpHeaders, original: Original) -> ArcWarcRecord:
-        warc_headers = warc_header_fields("revisit", ex.url, date, IP_Address=ex.ip_address,
-                                     Protocol=message_protocol(ex.protocol)[1],
-                                     Refers_To=original.record_id)
+    def _revisit_record(
+        writer: WARCWriter,
+        ex: Exchange,
+        date: str,
+        digest: str,
+        headers: RawHttpHeaders,
+        original: Original,
+    ) -> ArcWarcRecord:
+        warc_headers = warc_header_fields(
+            "revisit",
+            ex.url,
+            date,
+            IP_Address=ex.ip_address,
+            Protocol=message_protocol(ex.protocol)[1],
+            Refers_To=original.record_id,
+        )
         # warcio adds WARC-Profile (the 1.1 identical-payload-digest profile),
         # WARC-Refers-To-Target-URI, WARC-Refers-To-Date and WARC-Payload-Digest.
-        return writer.create_revisit_record(ex.url, digest, original.uri, original.date,
-                                            http_headers=headers,
-                                            warc_headers_dict=warc_headers)
+        return writer.create_revisit_record(
+            ex.url,
+            digest,
+            original.uri,
+            original.date,
+            http_headers=headers,
+            warc_headers_dict=warc_headers,
+        )
 
     # -- files ---------------------------------------------------------------
 
@@ -245,8 +308,9 @@ class WarcArchive:
             for record in records:
                 writer.write_record(record)
         except BaseException:
-            logger.error("WARC write failed in %s; cutting back to offset %d",
-                         self._open_path, offset)
+            logger.error(
+                "WARC write failed in %s; cutting back to offset %d", self._open_path, offset
+            )
             writer.out.abandon()
             fh.seek(offset)
             fh.truncate()
@@ -272,8 +336,9 @@ class WarcArchive:
         if fcntl is not None:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._fh, self._open_path = fh, path
-        self._writer = WARCWriter(_GzipMembers(fh, self.compresslevel), gzip=False,
-                                  warc_version="1.1")
+        self._writer = WARCWriter(
+            _GzipMembers(fh, self.compresslevel), gzip=False, warc_version="1.1"
+        )
         self._writer.write_record(self._writer.create_warcinfo_record(name, self._warcinfo()))
         logger.info("opened WARC file %s", path)
 

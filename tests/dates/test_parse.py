@@ -212,15 +212,44 @@ MACHINE_FORMATS = [
     ("2024-02-29", None, "2024-02-29"),
 ]
 INVALID = [
-    "31 February 2025", "2025-13-01", "2025-02-29", "30/02/2025", "Dec 32, 2025",
-    "2025-12-16T25:00:00Z", "1969-12-31", "2101-01-01", "0000-00-00", "1.2.3",
-    "", "   ", "N/A", "not a date", "12345", "Page 2 of 3", "2025", "December 2025",
-    "9876543210", "0000000000", "12345678", "Copyright 1850 Daily News", "x" * 10_000,
+    "31 February 2025",
+    "2025-13-01",
+    "2025-02-29",
+    "30/02/2025",
+    "Dec 32, 2025",
+    "2025-12-16T25:00:00Z",
+    "1969-12-31",
+    "2101-01-01",
+    "0000-00-00",
+    "1.2.3",
+    "",
+    "   ",
+    "N/A",
+    "not a date",
+    "12345",
+    "Page 2 of 3",
+    "2025",
+    "December 2025",
+    "9876543210",
+    "0000000000",
+    "12345678",
+    "Copyright 1850 Daily News",
+    "x" * 10_000,
     "December 16, 2025 " * 50,
 ]
 ALL = (
-    INDIA + UK_IRELAND + ISRAEL + US_CANADA + CHINA_JAPAN_KOREA + AUSTRALIA + FRANCE + GERMANY
-    + SPAIN_ITALY + BRAZIL_PORTUGAL + ELSEWHERE + MACHINE_FORMATS
+    INDIA
+    + UK_IRELAND
+    + ISRAEL
+    + US_CANADA
+    + CHINA_JAPAN_KOREA
+    + AUSTRALIA
+    + FRANCE
+    + GERMANY
+    + SPAIN_ITALY
+    + BRAZIL_PORTUGAL
+    + ELSEWHERE
+    + MACHINE_FORMATS
 )
 
 

@@ -13,8 +13,15 @@ from newsbot.dates.search import find_dates, guess_site_timezone
 NOW = datetime(2025, 12, 16, 12, 0, tzinfo=timezone.utc)
 URL = "https://news.example.com/world/berlin-talks"
 KEYS = {
-    "published", "published_precision", "published_raw", "published_source",
-    "modified", "modified_raw", "modified_source", "published_wall", "modified_wall",
+    "published",
+    "published_precision",
+    "published_raw",
+    "published_source",
+    "modified",
+    "modified_raw",
+    "modified_source",
+    "published_wall",
+    "modified_wall",
     "published_offset",
 }
 ARTICLE = "<article><h1>Berlin talks</h1>{}<p>{}</p></article>"
@@ -143,12 +150,9 @@ def test_microdata_on_a_span() -> None:
 
 
 def test_time_element_marked_as_publication() -> None:
-    body = (
-        '<aside><time datetime="2025-12-10T08:00:00Z">10 Dec</time></aside>'
-        + article(
-            '<time class="updated" datetime="2025-12-16T10:00:00Z">10:00</time>'
-            '<time pubdate datetime="2025-12-16T08:00:00Z">08:00</time>'
-        )
+    body = '<aside><time datetime="2025-12-10T08:00:00Z">10 Dec</time></aside>' + article(
+        '<time class="updated" datetime="2025-12-16T10:00:00Z">10:00</time>'
+        '<time pubdate datetime="2025-12-16T08:00:00Z">08:00</time>'
     )
     found = search(page(body=body))
     assert (found["published"], found["published_source"]) == ("2025-12-16T08:00:00Z", "time")
@@ -169,9 +173,8 @@ def test_time_with_itemprop_and_visible_text_only() -> None:
 
 
 def test_time_element_in_the_article_not_the_sidebar() -> None:
-    body = (
-        '<aside><time datetime="2025-12-10T08:00:00Z">10 Dec</time></aside>'
-        + article('<time datetime="2025-12-16T08:00:00Z">16 Dec</time>')
+    body = '<aside><time datetime="2025-12-10T08:00:00Z">10 Dec</time></aside>' + article(
+        '<time datetime="2025-12-16T08:00:00Z">16 Dec</time>'
     )
     assert search(page(body=body))["published"] == "2025-12-16T08:00:00Z"
 
@@ -182,7 +185,10 @@ def test_lone_time_elsewhere_is_ignored_when_there_are_several() -> None:
         '<time datetime="2025-12-11T08:00:00Z">b</time></aside><div><h1>Title</h1></div>'
     )
     # none of our sources reads them; htmldate, the last resort, may guess a day
-    assert search(page(body=body), url="https://example.com/x")["published_source"] in (None, "htmldate")
+    assert search(page(body=body), url="https://example.com/x")["published_source"] in (
+        None,
+        "htmldate",
+    )
 
 
 def test_feed_then_sitemap_hints() -> None:
@@ -248,7 +254,10 @@ def test_site_zone_decides_ist() -> None:
 
 def test_long_body_text_is_not_a_date_line() -> None:
     body = article("") + f"<p>{BODY_TEXT} On December 1, 2025 the talks began.</p>"
-    assert search(page(body=body), url="https://example.com/x")["published_source"] in (None, "htmldate")
+    assert search(page(body=body), url="https://example.com/x")["published_source"] in (
+        None,
+        "htmldate",
+    )
 
 
 @pytest.mark.parametrize(
@@ -354,8 +363,13 @@ def test_zoneless_time_twelve_hours_off_is_the_24_hour_one() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["article:published:time", "article_published_time", "Article-Published-Time",
-            "ARTICLE.PUBLISHED_TIME"]
+    "key",
+    [
+        "article:published:time",
+        "article_published_time",
+        "Article-Published-Time",
+        "ARTICLE.PUBLISHED_TIME",
+    ],
 )
 def test_meta_key_variants(key: str) -> None:
     found = search(page(meta(key, "2025-12-16T01:13:00Z"), article()))
@@ -370,7 +384,7 @@ def test_weekday_and_two_digit_year() -> None:
 
 def test_dateline_beats_a_caption_and_related_stories() -> None:
     body = (
-        '<article><h1>Berlin talks</h1>'
+        "<article><h1>Berlin talks</h1>"
         '<figure><img src="a.jpg"><figcaption class="caption">'
         '<time datetime="2019-03-01">March 1, 2019</time></figcaption></figure>'
         '<div class="related-stories"><time class="published" datetime="2025-11-01">'
@@ -396,10 +410,14 @@ def test_jsonld_in_a_cdata_section() -> None:
 
 
 def test_teasers_in_an_aside_or_a_list_of_articles_are_other_stories() -> None:
-    aside = ('<aside class="col-right"><div><div><ul><li><span class="author">'
-             '<time datetime="2019-07-30">30 July</time></span></li></ul></div></div></aside>')
-    teasers = ('<ul class="items"><li><article><p class="publication">'
-               '<time datetime="2019-09-22T07:30:29Z">22 Sept</time></p></article></li></ul>')
+    aside = (
+        '<aside class="col-right"><div><div><ul><li><span class="author">'
+        '<time datetime="2019-07-30">30 July</time></span></li></ul></div></div></aside>'
+    )
+    teasers = (
+        '<ul class="items"><li><article><p class="publication">'
+        '<time datetime="2019-09-22T07:30:29Z">22 Sept</time></p></article></li></ul>'
+    )
     body = article('<span class="date">June 27, 2019</span>') + aside + teasers
     assert search(page(body=body), url="https://example.com/x")["published"] == "2019-06-27"
 
@@ -412,38 +430,52 @@ def test_a_time_whose_text_prints_another_day_gives_its_text() -> None:
     # a text of the same day (or a day apart: zones) keeps the machine-readable time
     line = '<time datetime="2019-07-03T23:18:46Z">3 juillet 2019</time>'
     assert search(page(body=article(line)), url="https://example.fr/x")["published"] == (
-        "2019-07-03T23:18:46Z")
+        "2019-07-03T23:18:46Z"
+    )
 
 
 def test_times_in_another_article_than_the_headlines_are_teasers() -> None:
-    teasers = ''.join(f'<div class="item"><article class="entry"><p class="publication">'
-                      f'<time pubdate datetime="2019-09-24T13:34:33Z">{d} juillet</time></p>'
-                      f'</article></div>' for d in (5, 9))
-    main = ('<article><header><h1>Balkany</h1><p class="publication">'
-            '<time datetime="2019-06-28T13:49:45Z">28 juin 2019</time></p></header>'
-            f'<p>{BODY_TEXT}</p></article>')
+    teasers = "".join(
+        f'<div class="item"><article class="entry"><p class="publication">'
+        f'<time pubdate datetime="2019-09-24T13:34:33Z">{d} juillet</time></p>'
+        f"</article></div>"
+        for d in (5, 9)
+    )
+    main = (
+        '<article><header><h1>Balkany</h1><p class="publication">'
+        '<time datetime="2019-06-28T13:49:45Z">28 juin 2019</time></p></header>'
+        f"<p>{BODY_TEXT}</p></article>"
+    )
     found = search(page(body=main + f'<div class="pas-manquer">{teasers}</div>'))
     assert found["published"] == "2019-06-28T13:49:45Z"
 
 
 def test_a_column_labelled_sidebar_that_holds_the_headline_is_no_furniture() -> None:
-    body = ('<article><div id="sidebar" class="site-content"><header><h1>The First Decade</h1>'
-            '<div class="entry-meta"><span class="byline"><time class="entry-date" '
-            'datetime="2019-07-13T15:52:31+02:00">13 Jul 2019</time></span></div></header>'
-            f'<p>{BODY_TEXT}</p><p>On 8 August 2009 the blog began.</p></div></article>')
+    body = (
+        '<article><div id="sidebar" class="site-content"><header><h1>The First Decade</h1>'
+        '<div class="entry-meta"><span class="byline"><time class="entry-date" '
+        'datetime="2019-07-13T15:52:31+02:00">13 Jul 2019</time></span></div></header>'
+        f"<p>{BODY_TEXT}</p><p>On 8 August 2009 the blog began.</p></div></article>"
+    )
     assert search(page(body=body))["published"] == "2019-07-13T13:52:31Z"
 
 
-@pytest.mark.parametrize(("line", "offset"), [
-    ("Nov. 9, 2023, 4:59 AM UTC", 0),        # the site prints UTC: its day is the UTC day
-    ("Nov 8, 2023 / 8:59 PM PST", -480),     # the line's own zone
-    ("Nov 8, 2023 11:59 PM", -300),          # a zone-less wall time of the same moment
-    ("Nov 9, 2023", 0),                      # a printed day that is UTC's, not New York's
-    ("Nov 8, 2023", None),                   # the site zone's day: the zone decides
-])
+@pytest.mark.parametrize(
+    ("line", "offset"),
+    [
+        ("Nov. 9, 2023, 4:59 AM UTC", 0),  # the site prints UTC: its day is the UTC day
+        ("Nov 8, 2023 / 8:59 PM PST", -480),  # the line's own zone
+        ("Nov 8, 2023 11:59 PM", -300),  # a zone-less wall time of the same moment
+        ("Nov 9, 2023", 0),  # a printed day that is UTC's, not New York's
+        ("Nov 8, 2023", None),  # the site zone's day: the zone decides
+    ],
+)
 def test_the_offset_a_date_line_shows(line: str, offset: int | None) -> None:
     head = jsonld({"@type": "NewsArticle", "datePublished": "2023-11-09T04:59:25.000Z"})
-    found = search(page(head, article(f'<p class="date">{line}</p>')),
-                   url="https://www.example.com/x", tz="America/New_York")
+    found = search(
+        page(head, article(f'<p class="date">{line}</p>')),
+        url="https://www.example.com/x",
+        tz="America/New_York",
+    )
     assert found["published"] == "2023-11-09T04:59:25Z"
     assert found["published_offset"] == offset

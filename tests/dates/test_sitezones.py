@@ -25,8 +25,10 @@ def parsed(text: str):  # type: ignore[no-untyped-def]
 
 def test_an_offset_fits_the_zones_that_have_it_at_that_instant() -> None:
     december = datetime(2025, 12, 16, tzinfo=timezone.utc)
-    assert fitting_zones(december, timedelta(hours=5, minutes=30)) == {"Asia/Kolkata",
-                                                                       "Asia/Colombo"}
+    assert fitting_zones(december, timedelta(hours=5, minutes=30)) == {
+        "Asia/Kolkata",
+        "Asia/Colombo",
+    }
     # +02:00 is Berlin in summer and not in winter; Cairo, Johannesburg have it all year
     july = datetime(2025, 7, 1, tzinfo=timezone.utc)
     assert "Europe/Berlin" in fitting_zones(july, timedelta(hours=2))
@@ -57,7 +59,9 @@ def test_a_zone_is_learnt_only_from_enough_agreeing_pages() -> None:
     india = {"Asia/Kolkata": 3, "Asia/Colombo": 3}
     assert learnt_zone(2, {"Asia/Kolkata": 2}, min_pages=3, agreement=0.8) is None
     assert learnt_zone(3, india, min_pages=3, agreement=0.8) == "Asia/Colombo"  # by name
-    assert learnt_zone(3, india, min_pages=3, agreement=0.8, prefer="Asia/Kolkata") == "Asia/Kolkata"
+    assert (
+        learnt_zone(3, india, min_pages=3, agreement=0.8, prefer="Asia/Kolkata") == "Asia/Kolkata"
+    )
     split = {"Asia/Kolkata": 3, "Europe/Berlin": 2}
     assert learnt_zone(5, split, min_pages=3, agreement=0.8) is None
 
@@ -67,13 +71,15 @@ def test_a_wall_time_is_read_again_in_the_learnt_zone() -> None:
     assert zone_less.value == "2025-12-16T01:13:27Z" and zone_less.wall == "2025-12-16T01:13"
     assert read_wall(zone_less.wall, zone_less.value, "Asia/Kolkata") == "2025-12-15T19:43:27Z"
     assert read_wall("2025-07-01T10:00", "2025-07-01T10:00:00Z", "Europe/Berlin") == (
-        "2025-07-01T08:00:00Z")
+        "2025-07-01T08:00:00Z"
+    )
 
 
 def test_the_learner_counts_pages_per_site_and_rereads_zone_less_times() -> None:
     learner = ZoneLearner(min_pages=3, agreement=0.8, hold_pages=5)
-    facts = ZoneFacts(read_in=None, learnable=True, guess="Asia/Kolkata",
-                      published_wall="2025-12-16T01:13")
+    facts = ZoneFacts(
+        read_in=None, learnable=True, guess="Asia/Kolkata", published_wall="2025-12-16T01:13"
+    )
     assert learner.pending("a.example", facts)  # nothing learnt yet: it waits
     for _ in range(3):
         learner.observe("a.example", ["Asia/Kolkata", "Asia/Colombo"])
@@ -81,15 +87,18 @@ def test_the_learner_counts_pages_per_site_and_rereads_zone_less_times() -> None
     assert not learner.pending("a.example", facts)
     record = {"published": "2025-12-16T01:13:00Z", "published_local": None}
     assert learner.reread("a.example", record, facts) == "Asia/Kolkata"  # the guess breaks ties
-    assert record == {"published": "2025-12-15T19:43:00Z",
-                      "published_local": "2025-12-16T01:13:00+05:30"}
+    assert record == {
+        "published": "2025-12-15T19:43:00Z",
+        "published_local": "2025-12-16T01:13:00+05:30",
+    }
     assert learner.learnt("b.example") is None  # one page is not enough
 
 
 def test_a_stated_zone_is_never_reread_and_waiting_is_bounded() -> None:
     learner = ZoneLearner(min_pages=3, agreement=0.8, hold_pages=2)
-    stated = ZoneFacts(read_in="Europe/Berlin", learnable=False, guess=None,
-                       published_wall="2025-12-16T01:13")
+    stated = ZoneFacts(
+        read_in="Europe/Berlin", learnable=False, guess=None, published_wall="2025-12-16T01:13"
+    )
     for _ in range(3):
         learner.observe("a.example", ["Asia/Kolkata"])
     assert learner.reread("a.example", {"published": "2025-12-16T01:13:00Z"}, stated) is None

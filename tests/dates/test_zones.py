@@ -37,12 +37,21 @@ def test_unknown_zone_names_read_as_utc(caplog: pytest.LogCaptureFixture) -> Non
     assert offset(get_zone("Asia/Kolkata")) == timedelta(hours=5, minutes=30)
 
 
-@pytest.mark.parametrize("abbreviation,site,hours", [
-    ("IST", None, 5.5), ("IST", "Europe/Dublin", 1), ("IST", "Asia/Jerusalem", 2),
-    ("EST", None, -5), ("CET", None, 1), ("JST", None, 9), ("GMT", None, 0),
-])
-def test_abbreviations_mean_what_the_sites_country_means(abbreviation: str, site: str | None,
-                                                        hours: float) -> None:
+@pytest.mark.parametrize(
+    "abbreviation,site,hours",
+    [
+        ("IST", None, 5.5),
+        ("IST", "Europe/Dublin", 1),
+        ("IST", "Asia/Jerusalem", 2),
+        ("EST", None, -5),
+        ("CET", None, 1),
+        ("JST", None, 9),
+        ("GMT", None, 0),
+    ],
+)
+def test_abbreviations_mean_what_the_sites_country_means(
+    abbreviation: str, site: str | None, hours: float
+) -> None:
     tz = resolve_abbreviation(abbreviation, site, 2025)
     summer = datetime(2025, 7, 1, 12)
     winter = datetime(2025, 12, 16, 12)
@@ -53,10 +62,17 @@ def test_an_unknown_abbreviation_names_no_zone() -> None:
     assert resolve_abbreviation("XYZT", "Asia/Kolkata", 2025) is None
 
 
-@pytest.mark.parametrize("text,hours", [
-    ("12:40 Z", 0), ("12:40 +05:30", 5.5), ("12:40 GMT+5:30", 5.5), ("12:40 (IST)", 5.5),
-    ("12:40 -0800", -8), ("12:40 UTC−3", -3),
-])
+@pytest.mark.parametrize(
+    "text,hours",
+    [
+        ("12:40 Z", 0),
+        ("12:40 +05:30", 5.5),
+        ("12:40 GMT+5:30", 5.5),
+        ("12:40 (IST)", 5.5),
+        ("12:40 -0800", -8),
+        ("12:40 UTC−3", -3),
+    ],
+)
 def test_the_zone_printed_after_a_time(text: str, hours: float) -> None:
     tz = zone_at(text, len("12:40"), None, 2025)
     assert offset(tz) == timedelta(hours=hours), text
@@ -74,13 +90,19 @@ def test_offsets_beyond_the_worlds_are_refused() -> None:
         fixed_offset("-", "05", "75")
 
 
-@pytest.mark.parametrize("page,url,zone", [
-    ('<html lang="en-IN"><body></body></html>', "https://news.example.com/", "Asia/Kolkata"),
-    ('<html lang="en-US"><body></body></html>', "https://news.example.co.uk/", "Europe/London"),
-    ('<html lang="en"><head><meta property="og:locale" content="de_DE"></head></html>',
-     "https://news.example.com/", "Europe/Berlin"),
-    ('<html lang="ja"><body></body></html>', "https://news.example.com/", "Asia/Tokyo"),
-    ('<html lang="en"><body></body></html>', "https://news.example.io/", None),
-])
+@pytest.mark.parametrize(
+    "page,url,zone",
+    [
+        ('<html lang="en-IN"><body></body></html>', "https://news.example.com/", "Asia/Kolkata"),
+        ('<html lang="en-US"><body></body></html>', "https://news.example.co.uk/", "Europe/London"),
+        (
+            '<html lang="en"><head><meta property="og:locale" content="de_DE"></head></html>',
+            "https://news.example.com/",
+            "Europe/Berlin",
+        ),
+        ('<html lang="ja"><body></body></html>', "https://news.example.com/", "Asia/Tokyo"),
+        ('<html lang="en"><body></body></html>', "https://news.example.io/", None),
+    ],
+)
 def test_a_sites_zone_from_locale_cctld_or_language(page: str, url: str, zone: str | None) -> None:
     assert guess_site_timezone(html.fromstring(page), url) == zone

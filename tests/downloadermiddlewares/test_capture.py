@@ -24,8 +24,12 @@ def test_the_raw_exchange_and_its_context_are_archived(tmp_path: Path) -> None:
     context = {"version": 1, "source": "Example", "hints": {"sitemap": "2025-12-15"}}
     request = Request("http://news.example/bridge.html", meta={"newsbot_context": context})
     gzipped = gzip.compress(BODY, mtime=0)
-    response = HtmlResponse(request.url, body=gzipped, request=request,
-                            headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})
+    response = HtmlResponse(
+        request.url,
+        body=gzipped,
+        request=request,
+        headers={"Content-Encoding": "gzip", "Content-Type": "text/html"},
+    )
     with crawler_for(NewsSpider, tmp_path, url="http://news.example/") as crawler:
         capture = build(WarcCaptureMiddleware, crawler)
         assert run(capture.process_response(request, response)) is response
@@ -56,11 +60,16 @@ def test_a_second_identical_payload_is_a_revisit(tmp_path: Path) -> None:
             request = Request(url)
             run(capture.process_response(request, HtmlResponse(url, body=BODY, request=request)))
         stats = crawler.stats
-        assert (stats.get_value("newsbot/warc/responses"), stats.get_value("newsbot/warc/revisits")) == (1, 1)
+        assert (
+            stats.get_value("newsbot/warc/responses"),
+            stats.get_value("newsbot/warc/revisits"),
+        ) == (1, 1)
 
 
 def test_capture_can_be_switched_off(tmp_path: Path) -> None:
-    with crawler_for(NewsSpider, tmp_path, {"WARC_ENABLED": False}, url="http://a.example/") as c, \
-            pytest.raises(NotConfigured):
+    with (
+        crawler_for(NewsSpider, tmp_path, {"WARC_ENABLED": False}, url="http://a.example/") as c,
+        pytest.raises(NotConfigured),
+    ):
         build(WarcCaptureMiddleware, c)
     assert not (tmp_path / "warc").exists()

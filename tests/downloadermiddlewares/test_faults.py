@@ -25,14 +25,25 @@ GZ = gzip.compress(PAGE, mtime=0)
 ZL = zlib.compress(PAGE)
 
 
-@pytest.mark.parametrize("body,encoding,kind", [
-    (GZ, b"gzip", None), (GZ + GZ, b"gzip", None), (GZ + b"\0\0", b"gzip", None),
-    (GZ[:-6] + bytes([GZ[-6] ^ 1]) + GZ[-5:], b"gzip", None),  # bad CRC, whole stream: as Scrapy
-    (GZ[: len(GZ) // 2], b"gzip", "truncated_gzip"), (GZ[:12], b"gzip", "truncated_gzip"),
-    (b"not gzip at all", b"gzip", "corrupt_gzip"),
-    (ZL, b"deflate", None), (ZL[2:-4], b"deflate", None),  # zlib-wrapped, and raw as some servers send
-    (ZL[:40], b"deflate", "truncated_gzip"),
-])
+@pytest.mark.parametrize(
+    "body,encoding,kind",
+    [
+        (GZ, b"gzip", None),
+        (GZ + GZ, b"gzip", None),
+        (GZ + b"\0\0", b"gzip", None),
+        (
+            GZ[:-6] + bytes([GZ[-6] ^ 1]) + GZ[-5:],
+            b"gzip",
+            None,
+        ),  # bad CRC, whole stream: as Scrapy
+        (GZ[: len(GZ) // 2], b"gzip", "truncated_gzip"),
+        (GZ[:12], b"gzip", "truncated_gzip"),
+        (b"not gzip at all", b"gzip", "corrupt_gzip"),
+        (ZL, b"deflate", None),
+        (ZL[2:-4], b"deflate", None),  # zlib-wrapped, and raw as some servers send
+        (ZL[:40], b"deflate", "truncated_gzip"),
+    ],
+)
 def test_compressed_body_faults(body: bytes, encoding: bytes, kind: str | None) -> None:
     fault = compressed_body_fault(body, encoding, MAXSIZE)
     assert (fault.kind if fault else None) == kind
@@ -47,8 +58,9 @@ def test_gzip_bomb_is_judged_without_inflating_it_all() -> None:
 
 @pytest.fixture
 def middleware(tmp_path: Path) -> FaultMiddleware:
-    with crawler_for(NewsSpider, tmp_path, {"DOWNLOAD_MAXSIZE": MAXSIZE},
-                     url="http://news.example/") as crawler:
+    with crawler_for(
+        NewsSpider, tmp_path, {"DOWNLOAD_MAXSIZE": MAXSIZE}, url="http://news.example/"
+    ) as crawler:
         return build(FaultMiddleware, crawler)
 
 
@@ -62,18 +74,22 @@ def test_a_cut_gzip_body_fails_its_request(middleware: FaultMiddleware) -> None:
     whole = response(request.url, GZ, **{"Content-Encoding": "gzip"})
     assert middleware.process_response(request, whole) is whole
     with pytest.raises(FetchFault) as fault:
-        middleware.process_response(request, response(request.url, GZ[:200],
-                                                      **{"Content-Encoding": "gzip"}))
+        middleware.process_response(
+            request, response(request.url, GZ[:200], **{"Content-Encoding": "gzip"})
+        )
     assert fault.value.kind == "truncated_gzip"
     head = Request(request.url, method="HEAD")  # a HEAD has no body to judge
-    assert middleware.process_response(head, response(request.url, GZ[:200],
-                                                      **{"Content-Encoding": "gzip"}))
+    assert middleware.process_response(
+        head, response(request.url, GZ[:200], **{"Content-Encoding": "gzip"})
+    )
 
 
 def test_a_per_request_maxsize_is_obeyed(middleware: FaultMiddleware) -> None:
     request = Request("http://news.example/a.html", meta={"download_maxsize": 1000})
     with pytest.raises(FetchFault) as fault:
-        middleware.process_response(request, response(request.url, GZ, **{"Content-Encoding": "gzip"}))
+        middleware.process_response(
+            request, response(request.url, GZ, **{"Content-Encoding": "gzip"})
+        )
     assert fault.value.kind == "maxsize"
 
 
@@ -87,6 +103,8 @@ def test_a_redirect_back_into_its_chain_is_a_loop(middleware: FaultMiddleware) -
 
 
 def test_faults_can_be_switched_off(tmp_path: Path) -> None:
-    with crawler_for(NewsSpider, tmp_path, {"FAULTS_ENABLED": False}, url="http://a.example/") as c, \
-            pytest.raises(NotConfigured):
+    with (
+        crawler_for(NewsSpider, tmp_path, {"FAULTS_ENABLED": False}, url="http://a.example/") as c,
+        pytest.raises(NotConfigured),
+    ):
         build(FaultMiddleware, c)

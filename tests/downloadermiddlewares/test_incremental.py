@@ -24,10 +24,20 @@ URL = "http://news.example/2025/12/15/bridge-reopens.html"
 def crawler(tmp_path: Path) -> Crawler:
     with crawler_for(NewsSpider, tmp_path, url="http://news.example/") as crawler:
         state = Runtime.of(crawler).state
-        state.record({"id": "a" * 16, "url": URL, "version": 1, "fetched_at": "2025-12-15T10:00:00Z"},
-                     url_key(URL), "hash", "run-1")
-        state.note_capture(url_key(URL), URL, "2025-12-15T10:00:00Z", 200, '"etag-1"',
-                           "Mon, 15 Dec 2025 10:00:00 GMT")
+        state.record(
+            {"id": "a" * 16, "url": URL, "version": 1, "fetched_at": "2025-12-15T10:00:00Z"},
+            url_key(URL),
+            "hash",
+            "run-1",
+        )
+        state.note_capture(
+            url_key(URL),
+            URL,
+            "2025-12-15T10:00:00Z",
+            200,
+            '"etag-1"',
+            "Mon, 15 Dec 2025 10:00:00 GMT",
+        )
         yield crawler
 
 
@@ -40,7 +50,9 @@ def test_a_recorded_article_is_skipped(crawler: Crawler) -> None:
     with pytest.raises(IgnoreRequest, match="already archived"):
         middleware.process_request(listed(URL, sitemap="2025-12-15T09:00:00Z"))
     assert middleware.process_request(listed("http://news.example/2025/12/16/new.html")) is None
-    assert middleware.process_request(Request("http://news.example/sitemap.xml")) is None  # discovery
+    assert (
+        middleware.process_request(Request("http://news.example/sitemap.xml")) is None
+    )  # discovery
     assert crawler.stats.get_value("newsbot/incremental/skipped") == 1
 
 
@@ -59,14 +71,19 @@ def test_captures_are_noted_and_304s_counted(crawler: Crawler) -> None:
     url = "http://news.example/2025/12/16/new.html"
     request = listed(url)
     request.meta["newsbot_capture"] = {"fetched_at": "2025-12-16T08:00:00Z"}
-    middleware.process_response(request, HtmlResponse(url, body=b"<html></html>",
-                                                      headers={"ETag": '"e2"'}))
+    middleware.process_response(
+        request, HtmlResponse(url, body=b"<html></html>", headers={"ETag": '"e2"'})
+    )
     assert Runtime.of(crawler).state.capture(url_key(url)) == ("2025-12-16T08:00:00Z", '"e2"', None)
     middleware.process_response(listed(URL), HtmlResponse(URL, status=304))
     assert crawler.stats.get_value("newsbot/incremental/not_modified") == 1
 
 
 def test_incremental_can_be_switched_off(tmp_path: Path) -> None:
-    with crawler_for(NewsSpider, tmp_path, {"INCREMENTAL_ENABLED": False},
-                     url="http://a.example/") as c, pytest.raises(NotConfigured):
+    with (
+        crawler_for(
+            NewsSpider, tmp_path, {"INCREMENTAL_ENABLED": False}, url="http://a.example/"
+        ) as c,
+        pytest.raises(NotConfigured),
+    ):
         build(IncrementalMiddleware, c)

@@ -26,20 +26,27 @@ def test_the_summary_is_written_under_runs(tmp_path: Path) -> None:
 
 
 def test_without_health_checks_the_summary_has_no_health_section(tmp_path: Path) -> None:
-    with crawler_for(NewsSpider, tmp_path, {"HEALTH_ENABLED": False}, url="http://a.example/") as crawler:
+    with crawler_for(
+        NewsSpider, tmp_path, {"HEALTH_ENABLED": False}, url="http://a.example/"
+    ) as crawler:
         report = build(CrawlReport, crawler)
         report.write({"ok": True})
     [path] = (tmp_path / "runs").iterdir()
     assert "health" not in json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_a_progress_line_counts_pages_articles_and_errors(tmp_path: Path,
-                                                         caplog: pytest.LogCaptureFixture) -> None:
+def test_a_progress_line_counts_pages_articles_and_errors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with crawler_for(NewsSpider, tmp_path, url="http://news.example/") as crawler:
         report = build(CrawlReport, crawler)
-        for key, value in (("downloader/response_count", 12), ("newsbot/articles", 5),
-                           ("newsbot/duplicates", 2), ("newsbot/errors/http", 1),
-                           ("newsbot/errors/truncated_gzip", 2)):
+        for key, value in (
+            ("downloader/response_count", 12),
+            ("newsbot/articles", 5),
+            ("newsbot/duplicates", 2),
+            ("newsbot/errors/http", 1),
+            ("newsbot/errors/truncated_gzip", 2),
+        ):
             crawler.stats.set_value(key, value)
         with caplog.at_level(logging.INFO, logger="newsbot.extensions.report"):
             report.progress()

@@ -32,11 +32,15 @@ def test_after_the_engine_stopped_the_run_is_finished_and_summarised(tmp_path: P
         runtime = Runtime.of(crawler)
         records = runtime.state
         records.start_run(runtime.run_id, "news", utc_stamp(), {})
-        crawler.signals.connect(lambda summary: summaries.append(summary), signal=summary_ready,
-                                weak=False)
+        crawler.signals.connect(
+            lambda summary: summaries.append(summary), signal=summary_ready, weak=False
+        )
         request = Request("http://news.example/a.html")
-        run(build(WarcCaptureMiddleware, crawler).process_response(
-            request, HtmlResponse(request.url, body=b"<html>a page</html>", request=request)))
+        run(
+            build(WarcCaptureMiddleware, crawler).process_response(
+                request, HtmlResponse(request.url, body=b"<html>a page</html>", request=request)
+            )
+        )
         crawler.stats.set_value("newsbot/start/reachable", 1)
         crawler.signals.send_catch_log(signals.engine_stopped)
         assert runtime._backend is None, "the backend is closed"
@@ -49,7 +53,9 @@ def test_after_the_engine_stopped_the_run_is_finished_and_summarised(tmp_path: P
 
 
 def test_a_crawl_that_reached_nothing_is_a_failed_run(tmp_path: Path) -> None:
-    with crawler_for(NewsSpider, tmp_path, {"WARC_ENABLED": False}, url="http://news.example/") as crawler:
+    with crawler_for(
+        NewsSpider, tmp_path, {"WARC_ENABLED": False}, url="http://news.example/"
+    ) as crawler:
         runtime = Runtime.of(crawler)
         records = runtime.state
         records.start_run(runtime.run_id, "news", utc_stamp(), {})

@@ -306,8 +306,10 @@ def test_undeclared_language_is_identified() -> None:
         ("Filed under: Politics |", "meta"),
         ("Advertisement", "label"),
         ("Comments", "label"),
-        ("We use cookies to improve your experience. By continuing you agree to our cookie policy.",
-         "consent"),
+        (
+            "We use cookies to improve your experience. By continuing you agree to our cookie policy.",
+            "consent",
+        ),
         ("Accept all", "label"),
     ],
 )
@@ -319,7 +321,18 @@ def test_furniture_lines(line: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    [*BODY, "More than 100 people were evacuated on Tuesday.", "Related to the case, prosecutors said nothing.", "By 2018, the law had slowed the decline of the water table.", "[CNET]", "© Reuters", "(Reporting by Will Dunham; Editing by Tom Brown)", "Share this information, please?", "Sign up for the bundle using the same email as your account", "The cookies, which continue to sell well, are baked in Kent."],
+    [
+        *BODY,
+        "More than 100 people were evacuated on Tuesday.",
+        "Related to the case, prosecutors said nothing.",
+        "By 2018, the law had slowed the decline of the water table.",
+        "[CNET]",
+        "© Reuters",
+        "(Reporting by Will Dunham; Editing by Tom Brown)",
+        "Share this information, please?",
+        "Sign up for the bundle using the same email as your account",
+        "The cookies, which continue to sell well, are baked in Kent.",
+    ],
 )
 def test_text_lines_survive(line: str) -> None:
     assert furniture_kind(line) is None
@@ -416,15 +429,22 @@ def test_options_switch_parts_off() -> None:
 
 
 def test_slideshow_captions_are_dropped_and_numbers_in_prose_kept() -> None:
-    slides = [Block("p", f"{i}/12 Caption of slide {i}, a teaser for another story") for i in range(1, 13)]
-    blocks = [Block("p", BODY[0]), *slides, Block("p", "3/4 of the members voted for the plan."),
-              Block("p", BODY[1])]
+    slides = [
+        Block("p", f"{i}/12 Caption of slide {i}, a teaser for another story") for i in range(1, 13)
+    ]
+    blocks = [
+        Block("p", BODY[0]),
+        *slides,
+        Block("p", "3/4 of the members voted for the plan."),
+        Block("p", BODY[1]),
+    ]
     kept = [b.text for b in clean_blocks(blocks, PageFacts())]
     assert kept == [BODY[0], "3/4 of the members voted for the plan.", BODY[1]]
 
 
 def test_when_both_opinions_find_nothing_trafilatura_is_asked_for_recall(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A body the precision pass and readability both miss is still kept."""
     import newsbot.extraction.article as extract
 
@@ -444,20 +464,26 @@ def test_when_both_opinions_find_nothing_trafilatura_is_asked_for_recall(
 
 def test_an_agency_in_an_in_page_byline_is_a_credit_not_an_author() -> None:
     prose = "Rivers rose across the north on Monday as heavy rain fell for a third day. " * 5
-    html = (f"<html><head><title>Floods</title></head><body><article><h1>Floods in the north</h1>"
-            f"<p class='byline'>By AFP</p><p>{prose}</p></article></body></html>")
+    html = (
+        f"<html><head><title>Floods</title></head><body><article><h1>Floods in the north</h1>"
+        f"<p class='byline'>By AFP</p><p>{prose}</p></article></body></html>"
+    )
     fields = extract_article(html, "https://x.com/2025/12/16/floods.html")
     assert fields is not None
     assert fields["authors"] == [] and fields["credits"] == ["AFP"]
 
 
 def test_mathml_becomes_its_alt_text_or_nothing() -> None:
-    html = (f"<html><body><article><h1>Roots</h1><p>{BODY[0]}</p><p>The formula "
-            "<math><mi>x</mi><mo>=</mo><mi>b</mi></math> gives both roots of the equation, "
-            "the teacher said, and <math alttext='a^2+b^2=c^2'><msup><mi>a</mi><mn>2</mn>"
-            "</msup></math> is the theorem of Pythagoras that every pupil learns at school.</p>"
-            f"<p>{BODY[1]}</p></article></body></html>")
+    html = (
+        f"<html><body><article><h1>Roots</h1><p>{BODY[0]}</p><p>The formula "
+        "<math><mi>x</mi><mo>=</mo><mi>b</mi></math> gives both roots of the equation, "
+        "the teacher said, and <math alttext='a^2+b^2=c^2'><msup><mi>a</mi><mn>2</mn>"
+        "</msup></math> is the theorem of Pythagoras that every pupil learns at school.</p>"
+        f"<p>{BODY[1]}</p></article></body></html>"
+    )
     fields = extract_article(html, "https://x.com/2025/12/16/roots.html")
     assert fields is not None
     text = " ".join(fields["text"].split())
-    assert "The formula gives both roots of the equation, the teacher said, and a^2+b^2=c^2 is" in text
+    assert (
+        "The formula gives both roots of the equation, the teacher said, and a^2+b^2=c^2 is" in text
+    )

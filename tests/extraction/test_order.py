@@ -28,7 +28,8 @@ def test_capture_order_releases_in_sequence() -> None:
 
 
 def test_a_page_that_never_leaves_stalls_the_line_only_until_the_timeout(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def main() -> None:
         order = CaptureOrder(stall_timeout=0.1)
         await order.turn(1)  # page 0 never finishes

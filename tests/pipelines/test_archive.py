@@ -37,8 +37,9 @@ def test_records_are_written_then_recorded(tmp_path: Path) -> None:
         stage = opened(crawler)
         runtime = Runtime.of(crawler)
         first = article("http://news.example/bridge.html", STORY, source="Example")
-        copy = article("http://copy.example/bridge.html", STORY, duplicate_of=first.id,
-                       similarity=1.0)
+        copy = article(
+            "http://copy.example/bridge.html", STORY, duplicate_of=first.id, similarity=1.0
+        )
         for item in (first, copy, first):  # the same article twice is written once
             assert stage.process_item(item) is item
         stage.close_spider()

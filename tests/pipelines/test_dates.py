@@ -21,10 +21,20 @@ def opened(crawler: Crawler) -> DatePipeline:
 
 def test_dated_articles_are_counted_by_source_and_precision(crawler: Crawler) -> None:
     stage = opened(crawler)
-    item = article("http://news.example/a.html", STORY, published="2025-12-15T19:43:00Z",
-                   published_source="jsonld", published_precision="minute")
-    day = article("http://news.example/b.html", STORY, published="2025-12-15T00:00:00Z",
-                  published_source="url", published_precision="day")
+    item = article(
+        "http://news.example/a.html",
+        STORY,
+        published="2025-12-15T19:43:00Z",
+        published_source="jsonld",
+        published_precision="minute",
+    )
+    day = article(
+        "http://news.example/b.html",
+        STORY,
+        published="2025-12-15T00:00:00Z",
+        published_source="url",
+        published_precision="day",
+    )
     assert stage.process_item(item) is item and stage.process_item(day) is day
     stats = crawler.stats
     assert stats.get_value("newsbot/date/source/jsonld") == 1
@@ -33,8 +43,9 @@ def test_dated_articles_are_counted_by_source_and_precision(crawler: Crawler) ->
     assert stats.get_value("newsbot/date/unparsed") is None
 
 
-def test_undated_articles_are_kept_counted_and_logged(crawler: Crawler,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_undated_articles_are_kept_counted_and_logged(
+    crawler: Crawler, caplog: pytest.LogCaptureFixture
+) -> None:
     stage = opened(crawler)
     item = article("http://news.example/undated.html", STORY, source="Example")
     with caplog.at_level(logging.INFO, logger="newsbot.pipelines.dates"):

@@ -37,13 +37,21 @@ def test_a_claim_is_idempotent_per_article(crawler: Crawler) -> None:
 def test_a_new_version_is_a_correction_not_a_copy(crawler: Crawler) -> None:
     stage = build(DedupPipeline, crawler)
     stage.process_item(article("http://one.example/bridge.html", STORY))
-    corrected = article("http://one.example/bridge.html", STORY + "\nCorrection: the vote was on Monday.",
-                        version=2, supersedes="x")
+    corrected = article(
+        "http://one.example/bridge.html",
+        STORY + "\nCorrection: the vote was on Monday.",
+        version=2,
+        supersedes="x",
+    )
     corrected.id = "v2"
     assert stage.process_item(corrected).duplicate_of is None
 
 
 def test_dedup_can_be_switched_off(tmp_path: Path) -> None:
-    with crawler_for(NewsSpider, tmp_path, {"DEDUP_ENABLED": False}, url="http://news.example/") as c, \
-            pytest.raises(NotConfigured):
+    with (
+        crawler_for(
+            NewsSpider, tmp_path, {"DEDUP_ENABLED": False}, url="http://news.example/"
+        ) as c,
+        pytest.raises(NotConfigured),
+    ):
         build(DedupPipeline, c)

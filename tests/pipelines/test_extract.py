@@ -28,8 +28,9 @@ def test_in_process_extraction_starts_no_worker(pipeline: ExtractionPipeline) ->
     assert multiprocessing.active_children() == []
 
 
-def test_an_article_page_becomes_an_article(crawler: Crawler, pipeline: ExtractionPipeline,
-                                           demo_sites: Any) -> None:
+def test_an_article_page_becomes_an_article(
+    crawler: Crawler, pipeline: ExtractionPipeline, demo_sites: Any
+) -> None:
     page = page_of(crawler, demo_sites.bases["indian"] + BERLIN)
     article = run(pipeline.process_item(page))
     assert isinstance(article, Article)
@@ -42,7 +43,8 @@ def test_an_article_page_becomes_an_article(crawler: Crawler, pipeline: Extracti
 
 
 def test_a_candidate_judged_a_listing_is_dropped_and_counted(
-        crawler: Crawler, pipeline: ExtractionPipeline, demo_sites: Any) -> None:
+    crawler: Crawler, pipeline: ExtractionPipeline, demo_sites: Any
+) -> None:
     page = page_of(crawler, demo_sites.bases["indian"] + BERLIN)
     heads = [f"Headline number {i} about the harbour bridge works" for i in range(8)]
     links = "".join(f"<li><a href='/story-{i}.html'>{h}</a></li>" for i, h in enumerate(heads))
@@ -52,8 +54,9 @@ def test_a_candidate_judged_a_listing_is_dropped_and_counted(
     assert crawler.stats.get_value("newsbot/pages/no_record/listing") == 1
 
 
-def test_items_leave_in_capture_order(crawler: Crawler, pipeline: ExtractionPipeline,
-                                      demo_sites: Any) -> None:
+def test_items_leave_in_capture_order(
+    crawler: Crawler, pipeline: ExtractionPipeline, demo_sites: Any
+) -> None:
     """Page 1 finishes extraction first but waits until page 0 has left the pipeline."""
     first = page_of(crawler, demo_sites.bases["indian"] + BERLIN)
     second = page_of(crawler, demo_sites.bases["indian"] + MARKETS)
@@ -76,8 +79,9 @@ def test_items_leave_in_capture_order(crawler: Crawler, pipeline: ExtractionPipe
     assert left == [0, 1]
 
 
-def test_a_worker_error_is_a_counted_drop(crawler: Crawler, pipeline: ExtractionPipeline,
-                                          demo_sites: Any) -> None:
+def test_a_worker_error_is_a_counted_drop(
+    crawler: Crawler, pipeline: ExtractionPipeline, demo_sites: Any
+) -> None:
     page = page_of(crawler, demo_sites.bases["indian"] + BERLIN)
     page.body = b"\xff" * 10  # not the article any more: nothing to extract
     with pytest.raises(DropItem):

@@ -21,15 +21,19 @@ FOOTER = "Subscribe to our newsletter for the morning briefing, delivered before
 
 def pages(n: int) -> list[str]:
     """`n` different stories of one site, each ending with the site's footer."""
-    return ["\n".join([*(f"{line} (Report {i}.)" for line in STORY.split("\n")), FOOTER])
-            for i in range(n)]
+    return [
+        "\n".join([*(f"{line} (Report {i}.)" for line in STORY.split("\n")), FOOTER])
+        for i in range(n)
+    ]
 
 
 def test_a_paragraph_on_min_pages_pages_is_removed(crawler: Crawler) -> None:
     stage = build(TemplatePipeline, crawler)
     assert Runtime.of(crawler).templates is stage.store  # the archive stage re-cleans with it
-    items = [stage.process_item(article(f"http://news.example/{i}.html", text))
-             for i, text in enumerate(pages(4))]
+    items = [
+        stage.process_item(article(f"http://news.example/{i}.html", text))
+        for i, text in enumerate(pages(4))
+    ]
     assert [FOOTER in item.text for item in items] == [True, True, False, False]
     cleaned = items[3]
     assert cleaned.signature == make_signature(cleaned.text) and cleaned.paragraphs is None
@@ -48,8 +52,9 @@ def test_other_sites_learn_apart(crawler: Crawler) -> None:
 
 
 def test_rare_paragraphs_are_pruned_at_close(tmp_path: Path) -> None:
-    with crawler_for(NewsSpider, tmp_path, {"TEMPLATES_PRUNE_IDLE_PAGES": 1},
-                     url="http://news.example/") as crawler:
+    with crawler_for(
+        NewsSpider, tmp_path, {"TEMPLATES_PRUNE_IDLE_PAGES": 1}, url="http://news.example/"
+    ) as crawler:
         stage = build(TemplatePipeline, crawler)
         for i, text in enumerate(pages(3)):
             stage.process_item(article(f"http://news.example/{i}.html", text))
@@ -58,6 +63,10 @@ def test_rare_paragraphs_are_pruned_at_close(tmp_path: Path) -> None:
 
 
 def test_templates_can_be_switched_off(tmp_path: Path) -> None:
-    with crawler_for(NewsSpider, tmp_path, {"TEMPLATES_ENABLED": False},
-                     url="http://news.example/") as crawler, pytest.raises(NotConfigured):
+    with (
+        crawler_for(
+            NewsSpider, tmp_path, {"TEMPLATES_ENABLED": False}, url="http://news.example/"
+        ) as crawler,
+        pytest.raises(NotConfigured),
+    ):
         build(TemplatePipeline, crawler)

@@ -17,8 +17,10 @@ from newsbot.sources import SourceError
 from newsbot.spiders.news import NewsSpider
 from support.crawler import collect, crawler_for, fetch, run
 
-BERLIN = ("/news/world/berlin-talks-zelensky-sees-real-progress-as-us-offers-security-guarantees"
-          "-amid-russia-conflict-13712345.html")
+BERLIN = (
+    "/news/world/berlin-talks-zelensky-sees-real-progress-as-us-offers-security-guarantees"
+    "-amid-russia-conflict-13712345.html"
+)
 
 
 @pytest.fixture
@@ -28,8 +30,9 @@ def base(demo_sites: Any) -> str:
 
 @pytest.fixture
 def crawler(tmp_path: Path, base: str) -> Iterator[Crawler]:
-    with crawler_for(NewsSpider, tmp_path, url=f"{base}/", since="2025-12-16",
-                     timezone="Asia/Kolkata") as crawler:
+    with crawler_for(
+        NewsSpider, tmp_path, url=f"{base}/", since="2025-12-16", timezone="Asia/Kolkata"
+    ) as crawler:
         yield crawler
 
 
@@ -61,8 +64,9 @@ def test_robots_txt_leads_to_its_sitemaps(crawler: Crawler, base: str) -> None:
 def test_a_sitemap_index_and_its_sitemaps(crawler: Crawler, base: str) -> None:
     spider = spider_of(crawler)
     run(collect(spider.start()))
-    index = spider._request(f"{base}/sitemap.xml", spider.sources[0].name,
-                            callback=spider.parse_any, depth=0)
+    index = spider._request(
+        f"{base}/sitemap.xml", spider.sources[0].name, callback=spider.parse_any, depth=0
+    )
     children = parse(crawler, index)
     assert f"{base}/sitemaps/world.xml" in [r.url for r in children]
     [world] = [r for r in children if r.url.endswith("/world.xml")]
@@ -71,18 +75,21 @@ def test_a_sitemap_index_and_its_sitemaps(crawler: Crawler, base: str) -> None:
     # the undated one too (nothing says it is old)
     assert {r.url for r in entries} == {
         f"{base}{BERLIN}",
-        f"{base}/news/world/asian-markets-mixed-as-traders-weigh-ukraine-talks-us-data-13712201.html"}
+        f"{base}/news/world/asian-markets-mixed-as-traders-weigh-ukraine-talks-us-data-13712201.html",
+    }
     hints = [r.meta["newsbot_context"]["hints"] for r in entries]
     assert {"sitemap": "2025-12-16T11:25:00+05:30"} in hints and {} in hints
     assert crawler.stats.get_value("newsbot/discovery/sitemaps") == 2
 
 
-def test_an_article_page_becomes_a_page_item_numbered_in_capture_order(crawler: Crawler,
-                                                                       base: str) -> None:
+def test_an_article_page_becomes_a_page_item_numbered_in_capture_order(
+    crawler: Crawler, base: str
+) -> None:
     spider = spider_of(crawler)
     run(collect(spider.start()))
-    request = spider._request(f"{base}{BERLIN}", spider.sources[0].name, callback=spider.parse_any,
-                              depth=1, listed=True)
+    request = spider._request(
+        f"{base}{BERLIN}", spider.sources[0].name, callback=spider.parse_any, depth=1, listed=True
+    )
     [page] = parse(crawler, request)
     assert isinstance(page, Page) and page.seq == 0 and page.url == request.url
     assert page.context["candidate"] is True
@@ -104,10 +111,18 @@ def test_a_candidate_the_workers_judged_a_listing_is_followed(crawler: Crawler, 
     spider = spider_of(crawler)
     [home, _] = run(collect(spider.start()))
     response = fetch(home.url, home)
-    page = Page(url=home.url, body=response.body, encoding="utf-8", seq=0, fetched_at="now",
-                warc=None, context={**home.meta["newsbot_context"], "depth": 0})
+    page = Page(
+        url=home.url,
+        body=response.body,
+        encoding="utf-8",
+        seq=0,
+        fetched_at="now",
+        warc=None,
+        context={**home.meta["newsbot_context"], "depth": 0},
+    )
     assert {r.url for r in spider.follow_listing(page)} == {
-        r.url for r in parse(crawler, home) if isinstance(r, Request)}
+        r.url for r in parse(crawler, home) if isinstance(r, Request)
+    }
 
 
 def test_a_failed_start_url_is_counted_under_one_key(crawler: Crawler, base: str) -> None:

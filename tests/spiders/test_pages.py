@@ -22,7 +22,9 @@ def test_binary_sniffing() -> None:
 
 
 def test_html_is_known_by_its_type_or_its_first_bytes() -> None:
-    assert is_html(HtmlResponse(URL, body=b"x", headers={"Content-Type": "text/html; charset=utf-8"}))
+    assert is_html(
+        HtmlResponse(URL, body=b"x", headers={"Content-Type": "text/html; charset=utf-8"})
+    )
     assert not is_html(Response(URL, body=PAGE, headers={"Content-Type": "application/pdf"}))
     assert is_html(Response(URL, body=b"  <!DOCTYPE html><html></html>"))
     assert not is_html(Response(URL, body=b"%PDF-1.4"))
@@ -34,8 +36,11 @@ def test_only_html_article_candidates_become_pages(tmp_path: Path) -> None:
         assert isinstance(spider, NewsSpider)
         context = {"source": "Example", "candidate": True}
         html = {"Content-Type": "text/html"}
-        page = spider.page_from(HtmlResponse(URL, body=PAGE, headers=html), context,
-                                {"fetched_at": "2025-12-15T10:00:00Z", "warc": None})
+        page = spider.page_from(
+            HtmlResponse(URL, body=PAGE, headers=html),
+            context,
+            {"fetched_at": "2025-12-15T10:00:00Z", "warc": None},
+        )
         assert page is not None and (page.seq, page.fetched_at) == (0, "2025-12-15T10:00:00Z")
         png = HtmlResponse(URL, body=faultsite.PNG_BYTES, headers=html)
         assert spider.page_from(png, context) is None

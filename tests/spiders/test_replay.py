@@ -17,8 +17,11 @@ PRE_SEAM = Path(__file__).resolve().parents[1] / "data" / "pre-seam"
 
 def crawled_urls() -> list[str]:
     """The article URLs the crawl that wrote the pre-seam WARC recorded."""
-    return sorted(json.loads(line)["url"] for path in (PRE_SEAM / "articles").glob("*.jsonl")
-                  for line in path.read_text(encoding="utf-8").splitlines())
+    return sorted(
+        json.loads(line)["url"]
+        for path in (PRE_SEAM / "articles").glob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    )
 
 
 def test_pages_come_back_in_capture_order_with_their_context(tmp_path: Path) -> None:
@@ -41,7 +44,10 @@ def test_pages_come_back_in_capture_order_with_their_context(tmp_path: Path) -> 
 def test_nothing_to_replay_fails_the_run_saying_why(tmp_path: Path) -> None:
     with crawler_for(ReplaySpider, tmp_path, warc=str(tmp_path / "none-*.warc.gz")) as crawler:
         assert run(collect(crawler.spider.start())) == []
-        assert crawler.stats.get_value("newsbot/failed") == f"no WARC or ARC files in {tmp_path}/none-*.warc.gz"
+        assert (
+            crawler.stats.get_value("newsbot/failed")
+            == f"no WARC or ARC files in {tmp_path}/none-*.warc.gz"
+        )
 
 
 def test_replay_needs_warcs() -> None:

@@ -44,8 +44,11 @@ class Page:
 
     def send(self, method: str, **params: Any) -> dict[str, Any]:
         self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params,
-                                 "sessionId": self.session}))
+        self.ws.send(
+            json.dumps(
+                {"id": self.next_id, "method": method, "params": params, "sessionId": self.session}
+            )
+        )
         while True:
             message = json.loads(self.ws.recv())
             if message.get("id") == self.next_id:
@@ -74,8 +77,11 @@ class Page:
         return target
 
     def requested_urls(self) -> list[str]:
-        return [e["params"]["request"]["url"] for e in self.events
-                if e["method"] == "Network.requestWillBeSent"]
+        return [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e["method"] == "Network.requestWillBeSent"
+        ]
 
     def console_errors(self) -> list[str]:
         errors = []
@@ -103,10 +109,21 @@ class Chromium:
         import websocket
 
         self.proc = subprocess.Popen(
-            [self.binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--remote-debugging-port=0", "--remote-allow-origins=*", "--window-size=1280,900",
-             f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--remote-debugging-port=0",
+                "--remote-allow-origins=*",
+                "--window-size=1280,900",
+                f"--user-data-dir={self.profile}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port_file = self.profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not (port_file.exists() and len(port_file.read_text().split()) >= 2):
@@ -114,17 +131,26 @@ class Chromium:
                 raise RuntimeError("chromium did not open its DevTools port")
             time.sleep(0.1)
         port, path = port_file.read_text().split()[:2]
-        self.ws = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=60,
-                                              suppress_origin=True)
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{port}{path}", timeout=60, suppress_origin=True
+        )
         return self
 
     def open(self, url: str) -> Page:
         """A new tab with Network, Runtime, Log and Page events on, navigated to `url`."""
-        self.ws.send(json.dumps({"id": 1, "method": "Target.createTarget",
-                                 "params": {"url": "about:blank"}}))
+        self.ws.send(
+            json.dumps({"id": 1, "method": "Target.createTarget", "params": {"url": "about:blank"}})
+        )
         target = self._reply(1)["targetId"]
-        self.ws.send(json.dumps({"id": 2, "method": "Target.attachToTarget",
-                                 "params": {"targetId": target, "flatten": True}}))
+        self.ws.send(
+            json.dumps(
+                {
+                    "id": 2,
+                    "method": "Target.attachToTarget",
+                    "params": {"targetId": target, "flatten": True},
+                }
+            )
+        )
         page = Page(self.ws, self._reply(2)["sessionId"])
         for domain in ("Network", "Runtime", "Log", "Page"):
             page.send(f"{domain}.enable")

@@ -46,17 +46,25 @@ UNIT = {
 
 def project_settings() -> dict[str, Any]:
     """newsbot/settings.py as a dict, without TWISTED_REACTOR."""
-    return {name: getattr(newsbot.settings, name) for name in dir(newsbot.settings)
-            if name.isupper() and name != "TWISTED_REACTOR"}
+    return {
+        name: getattr(newsbot.settings, name)
+        for name in dir(newsbot.settings)
+        if name.isupper() and name != "TWISTED_REACTOR"
+    }
 
 
 @contextmanager
-def crawler_for(spidercls: type[Spider], archive: Path, settings: dict[str, Any] | None = None,
-                **spider_kwargs: Any) -> Iterator[Crawler]:
+def crawler_for(
+    spidercls: type[Spider],
+    archive: Path,
+    settings: dict[str, Any] | None = None,
+    **spider_kwargs: Any,
+) -> Iterator[Crawler]:
     """A crawler of `spidercls` (created with `spider_kwargs`) whose archive is `archive`;
     its resources are released at the end, as the resources extension releases them."""
-    crawler = get_crawler(spidercls, {**project_settings(), **UNIT, "ARCHIVE_DIR": str(archive),
-                                      **(settings or {})})
+    crawler = get_crawler(
+        spidercls, {**project_settings(), **UNIT, "ARCHIVE_DIR": str(archive), **(settings or {})}
+    )
     crawler.spider = crawler._create_spider(**spider_kwargs)
     try:
         yield crawler
@@ -97,5 +105,6 @@ def fetch(url: str, request: Request | None = None) -> HtmlResponse:
     merged: dict[str, list[str]] = {}
     for key, value in headers:
         merged.setdefault(key, []).append(value)
-    return HtmlResponse(url, status=status, headers=merged, body=body,
-                        request=request or Request(url))
+    return HtmlResponse(
+        url, status=status, headers=merged, body=body, request=request or Request(url)
+    )

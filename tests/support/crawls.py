@@ -26,14 +26,21 @@ LOCAL = {
 }
 
 
-def run_scrapy(*args: str, archive: Path, settings: dict[str, str] | None = None,
-               timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_scrapy(
+    *args: str,
+    archive: Path,
+    settings: dict[str, str] | None = None,
+    timeout: float = 600,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
     """Run `scrapy <args>` in the project folder, as a user would."""
     cmd = [sys.executable, "-m", "scrapy", *args, "-s", f"ARCHIVE_DIR={archive}"]
     for key, value in {**LOCAL, **(settings or {})}.items():
         cmd += ["-s", f"{key}={value}"]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=timeout, env=env)
+    proc = subprocess.run(
+        cmd, cwd=PROJECT, capture_output=True, text=True, timeout=timeout, env=env
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-6000:]}")
     return proc

@@ -33,12 +33,22 @@ def ensure_pywb_venv() -> tuple[Path | None, str]:
     if (venv / "bin" / "wayback").exists():
         return venv / "bin", ""
     venv.parent.mkdir(parents=True, exist_ok=True)
-    made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True,
-                          timeout=300, check=False)
+    made = subprocess.run(
+        [sys.executable, "-m", "venv", str(venv)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if made.returncode != 0:
         return None, f"cannot create a virtualenv at {venv}: {made.stderr.strip()[-300:]}"
-    proc = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pywb"], capture_output=True,
-                          text=True, timeout=900, check=False)
+    proc = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", "pywb"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     if proc.returncode != 0:
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
         shutil.rmtree(venv, ignore_errors=True)
@@ -49,8 +59,12 @@ def ensure_pywb_venv() -> tuple[Path | None, str]:
 def _unshare_works() -> bool:
     if not shutil.which("unshare") or not shutil.which("ip"):
         return False
-    probe = subprocess.run(["unshare", "-rn", "sh", "-c", WRAPPER, "true"], capture_output=True,
-                           timeout=30, check=False)
+    probe = subprocess.run(
+        ["unshare", "-rn", "sh", "-c", WRAPPER, "true"],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
     return probe.returncode == 0
 
 

@@ -68,8 +68,23 @@ def build_pages(outlet: int, base: str) -> dict[str, bytes]:
         if outlet not in story_outlets(story):
             continue
         rng = random.Random(story)
-        title = " ".join(rng.choice(["Talks", "Markets", "Storm", "Vote", "Court", "Strike",
-                                     "Budget", "Summit", "Rates", "Floods"]) for _ in range(5))
+        title = " ".join(
+            rng.choice(
+                [
+                    "Talks",
+                    "Markets",
+                    "Storm",
+                    "Vote",
+                    "Court",
+                    "Strike",
+                    "Budget",
+                    "Summit",
+                    "Rates",
+                    "Floods",
+                ]
+            )
+            for _ in range(5)
+        )
         body = "\n".join(f"<p>{paragraph(rng)}</p>" for _ in range(6))
         when = start + timedelta(minutes=11 * story)
         pages[f"/story/{story:04d}.html"] = f"""<!doctype html><html lang="en"><head>
@@ -78,8 +93,10 @@ def build_pages(outlet: int, base: str) -> dict[str, bytes]:
 <body><header><p>{masthead}</p></header><main><article><h1>{title}</h1>
 {body}</article></main><footer><p>{footer}</p></footer></body></html>""".encode()
     urls = "".join(f"<url><loc>{base}{path}</loc></url>" for path in sorted(pages))
-    pages["/sitemap.xml"] = (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/'
-                             f'schemas/sitemap/0.9">{urls}</urlset>').encode()
+    pages["/sitemap.xml"] = (
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/'
+        f'schemas/sitemap/0.9">{urls}</urlset>'
+    ).encode()
     return pages
 
 
@@ -95,8 +112,9 @@ def _handler(pages: dict[str, bytes], log: AccessLog, slow: float) -> type[BaseH
             if slow and self.path == "/sitemap.xml":
                 time.sleep(slow)
             self.send_response(200)
-            self.send_header("Content-Type", "application/xml" if self.path.endswith(".xml")
-                             else HTML)
+            self.send_header(
+                "Content-Type", "application/xml" if self.path.endswith(".xml") else HTML
+            )
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -126,8 +144,9 @@ def serve_outlets(slow: float = SLOW_SECONDS) -> Iterator[Outlets]:
         for n in range(OUTLETS):
             host = f"127.0.0.{n + 2}"
             pages: dict[str, bytes] = {}
-            server = ThreadingHTTPServer((host, 0), _handler(
-                pages, log, slow if n == SLOW_OUTLET else 0.0))
+            server = ThreadingHTTPServer(
+                (host, 0), _handler(pages, log, slow if n == SLOW_OUTLET else 0.0)
+            )
             base = f"http://{host}:{server.server_port}"
             pages.update(build_pages(n, base))
             threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -44,8 +44,9 @@ def _handler(pages: Pages, zstd_bodies: bool) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve_pages(host: str, make_pages: Callable[[str], Pages], *,
-                zstd_bodies: bool = False) -> Iterator[str]:
+def serve_pages(
+    host: str, make_pages: Callable[[str], Pages], *, zstd_bodies: bool = False
+) -> Iterator[str]:
     """Serve the pages `make_pages(base_url)` returns on `host`; yields the base URL."""
     pages: Pages = {}
     server = ThreadingHTTPServer((host, 0), _handler(pages, zstd_bodies))

@@ -49,29 +49,35 @@ def _write_indexes(target: Path, paths: list[str]) -> None:
     half = len(paths) // 2
     urls = "".join(
         f"<url><loc>{{{{base}}}}{escape(p)}</loc><lastmod>{(start + timedelta(hours=i)).isoformat()}</lastmod></url>"
-        for i, p in enumerate(paths[:half]))
+        for i, p in enumerate(paths[:half])
+    )
     (target / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n')
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+    )
     items = "".join(
         f"<item><title>Story {i}</title><link>{{{{base}}}}{escape(p)}</link>"
         f"<pubDate>{format_datetime(start + timedelta(hours=i))}</pubDate></item>"
-        for i, p in enumerate(paths[half:]))
+        for i, p in enumerate(paths[half:])
+    )
     (target / "rss.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Local news</title>'
-        f"<link>{{{{base}}}}/</link>{items}</channel></rss>\n")
+        f"<link>{{{{base}}}}/</link>{items}</channel></rss>\n"
+    )
     sections = ["world", "business", "politics"]
     links = "".join(f'<li><a href="/{s}/">{s.title()}</a></li>' for s in sections)
     (target / "index.html").write_text(
         f"<!doctype html><html><head><title>Local news</title>"
         f'<meta property="og:type" content="website"></head><body><nav><ul>{links}</ul></nav>'
-        f"<h1>Local news</h1></body></html>\n")
+        f"<h1>Local news</h1></body></html>\n"
+    )
     for n, section in enumerate(sections):
-        chunk = paths[n::len(sections)][:20]
+        chunk = paths[n :: len(sections)][:20]
         items_html = "".join(f'<li><a href="{p}">Story {i}</a></li>' for i, p in enumerate(chunk))
         folder = target / section
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "index.html").write_text(
             f"<!doctype html><html><head><title>{section.title()}</title>"
             f'<meta property="og:type" content="website"></head><body><nav>{links}</nav>'
-            f"<h1>{section.title()}</h1><ul>{items_html}</ul></body></html>\n")
+            f"<h1>{section.title()}</h1><ul>{items_html}</ul></body></html>\n"
+        )

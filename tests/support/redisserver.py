@@ -43,9 +43,21 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> None:
-        args = [self.binary, "--bind", "127.0.0.1", "--port", str(self.port),
-                "--dir", str(self.folder), "--save", "", "--daemonize", "no",
-                "--appendonly", "yes" if self.aof else "no"]
+        args = [
+            self.binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.folder),
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--appendonly",
+            "yes" if self.aof else "no",
+        ]
         if self.aof:
             args += ["--appendfsync", "everysec"]
         log = open(self.folder / "redis.log", "ab")  # noqa: SIM115 - the process owns it
@@ -58,8 +70,10 @@ class RedisServer:
             if self.proc.poll() is not None:
                 break
             time.sleep(0.02)
-        raise RuntimeError(f"redis-server did not answer PING: "
-                           f"{(self.folder / 'redis.log').read_text(errors='replace')[-2000:]}")
+        raise RuntimeError(
+            f"redis-server did not answer PING: "
+            f"{(self.folder / 'redis.log').read_text(errors='replace')[-2000:]}"
+        )
 
     def ping(self) -> bool:
         try:

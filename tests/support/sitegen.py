@@ -9,7 +9,163 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
-WORDS = ["government", "minister", "said", "officials", "week", "report", "market", "shares", "company", "president", "election", "vote", "council", "city", "police", "court", "judge", "trial", "investors", "bank", "rate", "inflation", "prices", "energy", "oil", "gas", "climate", "summit", "talks", "agreement", "deal", "security", "border", "army", "troops", "ceasefire", "health", "hospital", "doctors", "patients", "vaccine", "school", "students", "teachers", "university", "research", "study", "scientists", "data", "growth", "economy", "jobs", "workers", "strike", "union", "wages", "budget", "tax", "spending", "debt", "parliament", "opposition", "leader", "party", "campaign", "poll", "voters", "reform", "law", "bill", "committee", "senator", "farmers", "crops", "drought", "flood", "storm", "rain", "wind", "power", "grid", "outage", "airport", "flights", "passengers", "train", "railway", "road", "traffic", "bridge", "construction", "housing", "rents", "mayor", "residents", "community", "festival", "music", "film", "artist", "museum", "exhibition", "book", "author", "award", "team", "coach", "season", "match", "league", "goal", "players", "fans", "stadium", "final", "record", "victory", "defeat", "injury", "transfer", "contract", "technology", "startup", "software", "internet", "phone", "users", "privacy", "regulator", "fine", "investigation", "exports", "imports", "trade", "tariffs", "currency", "dollar", "euro", "rupee", "yen", "quarter", "profit", "revenue", "loss", "analysts", "forecast", "survey", "consumers", "retail", "sales", "holiday", "travel", "tourism", "hotel", "restaurant"]
+WORDS = [
+    "government",
+    "minister",
+    "said",
+    "officials",
+    "week",
+    "report",
+    "market",
+    "shares",
+    "company",
+    "president",
+    "election",
+    "vote",
+    "council",
+    "city",
+    "police",
+    "court",
+    "judge",
+    "trial",
+    "investors",
+    "bank",
+    "rate",
+    "inflation",
+    "prices",
+    "energy",
+    "oil",
+    "gas",
+    "climate",
+    "summit",
+    "talks",
+    "agreement",
+    "deal",
+    "security",
+    "border",
+    "army",
+    "troops",
+    "ceasefire",
+    "health",
+    "hospital",
+    "doctors",
+    "patients",
+    "vaccine",
+    "school",
+    "students",
+    "teachers",
+    "university",
+    "research",
+    "study",
+    "scientists",
+    "data",
+    "growth",
+    "economy",
+    "jobs",
+    "workers",
+    "strike",
+    "union",
+    "wages",
+    "budget",
+    "tax",
+    "spending",
+    "debt",
+    "parliament",
+    "opposition",
+    "leader",
+    "party",
+    "campaign",
+    "poll",
+    "voters",
+    "reform",
+    "law",
+    "bill",
+    "committee",
+    "senator",
+    "farmers",
+    "crops",
+    "drought",
+    "flood",
+    "storm",
+    "rain",
+    "wind",
+    "power",
+    "grid",
+    "outage",
+    "airport",
+    "flights",
+    "passengers",
+    "train",
+    "railway",
+    "road",
+    "traffic",
+    "bridge",
+    "construction",
+    "housing",
+    "rents",
+    "mayor",
+    "residents",
+    "community",
+    "festival",
+    "music",
+    "film",
+    "artist",
+    "museum",
+    "exhibition",
+    "book",
+    "author",
+    "award",
+    "team",
+    "coach",
+    "season",
+    "match",
+    "league",
+    "goal",
+    "players",
+    "fans",
+    "stadium",
+    "final",
+    "record",
+    "victory",
+    "defeat",
+    "injury",
+    "transfer",
+    "contract",
+    "technology",
+    "startup",
+    "software",
+    "internet",
+    "phone",
+    "users",
+    "privacy",
+    "regulator",
+    "fine",
+    "investigation",
+    "exports",
+    "imports",
+    "trade",
+    "tariffs",
+    "currency",
+    "dollar",
+    "euro",
+    "rupee",
+    "yen",
+    "quarter",
+    "profit",
+    "revenue",
+    "loss",
+    "analysts",
+    "forecast",
+    "survey",
+    "consumers",
+    "retail",
+    "sales",
+    "holiday",
+    "travel",
+    "tourism",
+    "hotel",
+    "restaurant",
+]
 SECTIONS = ["world", "business", "politics", "sport", "science"]
 SHARED_PARAGRAPHS = [
     "Sign up for our morning briefing and get the stories that matter delivered to your inbox every day.",
@@ -34,7 +190,7 @@ def article_html(n: int, rng: random.Random, when: datetime, section: str) -> tu
 <meta property="og:type" content="article"><meta property="og:site_name" content="Daily Ledger">
 <meta property="article:published_time" content="{when.isoformat()}">
 <link rel="canonical" href="{{{{base}}}}/{section}/story-{n:05d}.html"></head>
-<body><header><nav><a href="/">Home</a> {' '.join(f'<a href="/{s}/">{s.title()}</a>' for s in SECTIONS)}</nav></header>
+<body><header><nav><a href="/">Home</a> {" ".join(f'<a href="/{s}/">{s.title()}</a>' for s in SECTIONS)}</nav></header>
 <main><article><h1>{title}</h1><p class="byline">By Staff Reporter</p>
 {body}
 <p>{SHARED_PARAGRAPHS[2]}</p>
@@ -66,22 +222,29 @@ def build_site(target: Path, count: int, seed: int = 7) -> list[str]:
 def _indexes(target: Path, paths: list[str], start: datetime) -> None:
     entries = "".join(
         f"<url><loc>{{{{base}}}}{p}</loc><lastmod>{(start + timedelta(minutes=17 * i)).isoformat()}</lastmod></url>"
-        for i, p in enumerate(paths))
+        for i, p in enumerate(paths)
+    )
     (target / "sitemap.xml").write_text(
-        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>')
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+    )
     items = "".join(
         f"<item><title>Story</title><link>{{{{base}}}}{p}?utm_source=rss</link>"
         f"<pubDate>{format_datetime(start + timedelta(minutes=17 * i))}</pubDate></item>"
-        for i, p in enumerate(paths[-50:], start=len(paths) - 50))
-    (target / "rss.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>')
+        for i, p in enumerate(paths[-50:], start=len(paths) - 50)
+    )
+    (target / "rss.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+    )
     nav = " ".join(f'<a href="/{s}/">{s.title()}</a>' for s in SECTIONS)
     (target / "index.html").write_text(
         f'<!doctype html><html><head><meta property="og:type" content="website"><title>Daily Ledger</title>'
-        f"</head><body><nav>{nav}</nav><h1>Daily Ledger</h1></body></html>")
+        f"</head><body><nav>{nav}</nav><h1>Daily Ledger</h1></body></html>"
+    )
     for section in SECTIONS:
         mine = [p for p in paths if p.startswith(f"/{section}/")][-100:]
         links = "".join(f'<li><a href="{p}">story</a></li>' for p in mine)
         (target / section).mkdir(exist_ok=True)
         (target / section / "index.html").write_text(
             f'<!doctype html><html><head><meta property="og:type" content="website"><title>{section}</title>'
-            f"</head><body><nav>{nav}</nav><ul>{links}</ul></body></html>")
+            f"</head><body><nav>{nav}</nav><ul>{links}</ul></body></html>"
+        )

@@ -20,6 +20,7 @@ from support.faultsite.server import FaultSite
 TESTS = Path(__file__).resolve().parents[2]  # on PYTHONPATH of the commands, for `support`
 PROJECT = TESTS.parent
 
+
 def run_beside(state: Path, render: list[Path], cmd: list[str], *, remote_links: bool) -> int:
     """Serve, run `cmd` with @BASE@ & co rendered, write what was seen to `state`."""
     with FaultSite(remote_links=remote_links) as site:
@@ -28,8 +29,11 @@ def run_beside(state: Path, render: list[Path], cmd: list[str], *, remote_links:
         started = time.monotonic()
         proc = subprocess.run([site.render(a) for a in cmd], check=False)
         report = site.report()
-    report.update(returncode=proc.returncode, elapsed_s=round(time.monotonic() - started, 2),
-                  maxrss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    report.update(
+        returncode=proc.returncode,
+        elapsed_s=round(time.monotonic() - started, 2),
+        maxrss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
     state.write_text(json.dumps(report, indent=1), encoding="utf-8")
     return proc.returncode
 
@@ -39,11 +43,19 @@ def netns_available() -> bool:
 
     FAULTSITE_NO_NETNS=1 answers no, to exercise the fallback (plain crawls, outward tests skipped).
     """
-    if os.environ.get("FAULTSITE_NO_NETNS") or not shutil.which("unshare") or not shutil.which("ip"):
+    if (
+        os.environ.get("FAULTSITE_NO_NETNS")
+        or not shutil.which("unshare")
+        or not shutil.which("ip")
+    ):
         return False
     try:
-        proc = subprocess.run(["unshare", "-rn", "sh", "-c", "ip link set lo up"],
-                              capture_output=True, timeout=10, check=False)
+        proc = subprocess.run(
+            ["unshare", "-rn", "sh", "-c", "ip link set lo up"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return proc.returncode == 0
@@ -56,16 +68,27 @@ def isolated_command(cmd: list[str], *, isolate: bool) -> list[str]:
     return ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *cmd]
 
 
-def run_in_session(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+def run_in_session(
+    cmd: list[str], env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
     """Run `cmd` in its own session; on timeout kill the whole session, crawl and workers too."""
-    with subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=env, start_new_session=True) as proc:
+    with subprocess.Popen(
+        cmd,
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    ) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             out, err = proc.communicate()
-            raise AssertionError(f"timed out after {timeout}s: {' '.join(cmd)}\n{err[-4000:]}") from None
+            raise AssertionError(
+                f"timed out after {timeout}s: {' '.join(cmd)}\n{err[-4000:]}"
+            ) from None
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
@@ -145,22 +168,39 @@ class Crawl:
         return int(self.site["hits"].get(path, 0))
 
 
-def crawl_beside_site(tmp: Path, args: list[str], settings: dict[str, str], *, isolate: bool,
-                      render: tuple[Path, ...] = (), timeout: float = 180,
-                      env: dict[str, str] | None = None) -> Crawl:
+def crawl_beside_site(
+    tmp: Path,
+    args: list[str],
+    settings: dict[str, str],
+    *,
+    isolate: bool,
+    render: tuple[Path, ...] = (),
+    timeout: float = 180,
+    env: dict[str, str] | None = None,
+) -> Crawl:
     """`scrapy <args>` beside a fresh FaultSite, optionally network-isolated."""
     archive, state = tmp / "archive", tmp / "site.json"
     scrapy = [sys.executable, "-m", "scrapy", *args, "-s", f"ARCHIVE_DIR={archive}"]
     for key, value in settings.items():
         scrapy += ["-s", f"{key}={value}"]
-    runner = [sys.executable, "-m", "support.faultsite", "--state", str(state), *([] if isolate else ["--no-remote"])]
+    runner = [
+        sys.executable,
+        "-m",
+        "support.faultsite",
+        "--state",
+        str(state),
+        *([] if isolate else ["--no-remote"]),
+    ]
     for path in render:
         runner += ["--render", str(path)]
     extra = dict(env or {})
     paths = (extra.pop("PYTHONPATH", None), str(TESTS), os.environ.get("PYTHONPATH"))
-    full_env = dict(os.environ, PYTHONUNBUFFERED="1", **extra,
-                    PYTHONPATH=os.pathsep.join(p for p in paths if p))
-    proc = run_in_session(isolated_command([*runner, "--", *scrapy], isolate=isolate), full_env, timeout)
+    full_env = dict(
+        os.environ, PYTHONUNBUFFERED="1", **extra, PYTHONPATH=os.pathsep.join(p for p in paths if p)
+    )
+    proc = run_in_session(
+        isolated_command([*runner, "--", *scrapy], isolate=isolate), full_env, timeout
+    )
     if not state.exists():
         raise AssertionError(f"the fault site runner failed:\n{proc.stderr[-4000:]}")
     return Crawl(proc, json.loads(state.read_text(encoding="utf-8")), archive)

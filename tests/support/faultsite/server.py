@@ -41,8 +41,13 @@ class FaultHandler(BaseHTTPRequestHandler):
         else:
             route(self)
 
-    def send_body(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
-                  headers: dict[str, str] | None = None) -> None:
+    def send_body(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -87,13 +92,21 @@ class FaultSite:
         self.trap.start()
         self.port_trap.start()
         self.routes = build_routes(self)
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="faultsite", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="faultsite",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop.set()
         self.server.shutdown()
         self.server.server_close()
@@ -122,12 +135,21 @@ class FaultSite:
         return None
 
     def render(self, text: str) -> str:
-        return (text.replace("@BASE@", self.base).replace("@TRAP@", self.trap.base)
-                .replace("@PORTTRAP@", self.port_trap.base).replace("@SECRET@", str(self.secret)))
+        return (
+            text.replace("@BASE@", self.base)
+            .replace("@TRAP@", self.trap.base)
+            .replace("@PORTTRAP@", self.port_trap.base)
+            .replace("@SECRET@", str(self.secret))
+        )
 
     def report(self) -> dict[str, Any]:
         with self.lock:
             hits = dict(self.hits)
-        return {"base": self.base, "trap": self.trap.base, "port_trap": self.port_trap.base, "hits": hits,
-                "trap_connections": self.trap.connections,
-                "port_trap_connections": self.port_trap.connections}
+        return {
+            "base": self.base,
+            "trap": self.trap.base,
+            "port_trap": self.port_trap.base,
+            "hits": hits,
+            "trap_connections": self.trap.connections,
+            "port_trap_connections": self.port_trap.connections,
+        }

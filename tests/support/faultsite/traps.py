@@ -43,8 +43,10 @@ class Trap:
                 continue
             self.connections += 1
             with contextlib.suppress(OSError):
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 24\r\n"
-                             b"Connection: close\r\n\r\n<html><p>trap</p></html>")
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 24\r\n"
+                    b"Connection: close\r\n\r\n<html><p>trap</p></html>"
+                )
             conn.close()
 
     def stop(self) -> None:
