@@ -42,10 +42,12 @@ def help_of(cmd: list[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("name", sorted(SCRIPTS))
-def test_console_script_help(name: str) -> None:
-    proc = help_of([str(Path(sys.executable).parent / name), "--help"])
-    assert proc.returncode == 0 and "usage" in proc.stdout.lower(), proc.stderr[-2000:]
+def test_console_script_help() -> None:
+    """Every console script (none today) prints its help: a loop, not a parameter set, so
+    an empty table is a pass rather than a skip."""
+    for name in sorted(SCRIPTS):
+        proc = help_of([str(Path(sys.executable).parent / name), "--help"])
+        assert proc.returncode == 0 and "usage" in proc.stdout.lower(), (name, proc.stderr[-2000:])
 
 
 @pytest.mark.slow  # a Scrapy start-up each
