@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,18 +210,27 @@ def kill_moment() -> tuple[int, float]:
     return seed, moment
 
 
-def test_kill_9_of_one_worker_restarted_with_its_id(
-    tmp_path: Path, redis_server: RedisServer
-) -> None:
+KILL_PACE = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+
+
+@contextmanager
+def one_of_two_killed(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[Any, Any, Any]]:
+    """Two workers on the outlet site; the second killed with -9 at the seeded moment."""
     _, moment = kill_moment()
-    slow = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
     with serve_outlets(slow=0) as site:
-        first = start_worker("w1", site, redis_server.url, tmp_path, slow)
-        second = start_worker("w2", site, redis_server.url, tmp_path, slow)
+        first = start_worker("w1", site, redis_server.url, tmp_path, KILL_PACE)
+        second = start_worker("w2", site, redis_server.url, tmp_path, KILL_PACE)
         time.sleep(moment)
         second.proc.send_signal(signal.SIGKILL)
         second.proc.wait()
-        again = start_worker("w2", site, redis_server.url, tmp_path, slow)
+        yield site, first, second
+
+
+def test_kill_9_of_one_worker_restarted_with_its_id(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    with one_of_two_killed(tmp_path, redis_server) as (site, first, _):
+        again = start_worker("w2", site, redis_server.url, tmp_path, KILL_PACE)
         wait_all([first, again], tmp_path)
         hits = site.log.articles()
     assert len({(h.host, h.path) for h in hits}) == ARTICLES
@@ -231,14 +242,7 @@ def test_kill_9_of_one_worker_restarted_with_its_id(
 def test_a_worker_that_never_returns_has_its_pages_fetched_by_the_other(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
-    _, moment = kill_moment()
-    slow = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
-    with serve_outlets(slow=0) as site:
-        first = start_worker("w1", site, redis_server.url, tmp_path, slow)
-        second = start_worker("w2", site, redis_server.url, tmp_path, slow)
-        time.sleep(moment)
-        second.proc.send_signal(signal.SIGKILL)
-        second.proc.wait()
+    with one_of_two_killed(tmp_path, redis_server) as (site, first, second):
         wait_all([first], tmp_path)
         hits = site.log.articles()
     assert len({(h.host, h.path) for h in hits}) == ARTICLES  # every page fetched at least once

@@ -12,27 +12,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from support.crawls import SHARED, read_jsonl, records, run_scrapy
+from support.crawls import COMPARED, SHARED, read_jsonl, records, run_scrapy
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
-
-COMPARED = [
-    "id",
-    "url",
-    "title",
-    "text",
-    "authors",
-    "published",
-    "published_raw",
-    "modified",
-    "wires",
-    "duplicate_of",
-    "similarity",
-    "fetched_at",
-    "warc",
-    "language",
-    "tags",
-]
 
 
 def by_id(recs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

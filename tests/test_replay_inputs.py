@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from support.crawls import read_jsonl, records, run_scrapy
+from support.crawls import COMPARED, read_jsonl, records, run_scrapy
 from support.pagesite import Pages, serve_pages
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
@@ -21,23 +21,6 @@ pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
 DATA = Path(__file__).resolve().parent / "data"
 ARCHIVES = DATA / "archives"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((ARCHIVES / "expected.json").read_text())
-COMPARED = [
-    "id",
-    "url",
-    "title",
-    "text",
-    "authors",
-    "published",
-    "published_raw",
-    "modified",
-    "wires",
-    "duplicate_of",
-    "similarity",
-    "fetched_at",
-    "warc",
-    "language",
-    "tags",
-]
 
 sys.path.insert(0, str(DATA))
 import make_archives  # noqa: E402

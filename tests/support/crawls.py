@@ -15,6 +15,25 @@ SHARED = PROJECT.parent / "shared"
 BENCH = SHARED / "benchmarks" / "article-extraction"
 DEMO_SITE = PROJECT / "newsbot" / "demo" / "site"
 
+# The record fields a replay must give exactly as the live crawl (or an earlier replay) did.
+COMPARED = [
+    "id",
+    "url",
+    "title",
+    "text",
+    "authors",
+    "published",
+    "published_raw",
+    "modified",
+    "wires",
+    "duplicate_of",
+    "similarity",
+    "fetched_at",
+    "warc",
+    "language",
+    "tags",
+]
+
 # Settings for crawling local test servers: no politeness delays, quiet.
 LOCAL = {
     "AUTOTHROTTLE_ENABLED": "0",
