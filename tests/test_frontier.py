@@ -141,6 +141,14 @@ def test_sites_shard_by_registered_domain() -> None:
     assert registered_domain("www.bbc.co.uk") == registered_domain("news.bbc.co.uk") == "bbc.co.uk"
     assert registered_domain("edition.cnn.com") == "cnn.com"
     assert registered_domain("127.0.0.5") == "127.0.0.5"
+    # the public-suffix list, not a guess from the last labels
+    assert registered_domain("a.b.example.com.au") == "example.com.au"
+    assert registered_domain("www.asahi.co.jp") == registered_domain("asahi.co.jp") == "asahi.co.jp"
+    assert registered_domain("www.city.kawasaki.jp") == "city.kawasaki.jp"
+    assert registered_domain("WWW.Lemonde.FR.") == "lemonde.fr"
+    # private suffixes stay one site: their blogs share servers, so one politeness slot
+    assert registered_domain("alice.blogspot.com") == registered_domain("bob.blogspot.com")
+    assert registered_domain("localhost") == "localhost"
     assert shard_of("www.lemonde.fr", 64) == shard_of("lemonde.fr", 64)
 
 

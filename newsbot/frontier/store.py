@@ -9,11 +9,14 @@ tests drive it directly with a real redis-server.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import tldextract
 
 from newsbot.frontier import lua
 
@@ -29,21 +32,21 @@ def frontier_prefix(crawl_id: str) -> str:
 
 
 def registered_domain(host: str) -> str:
-    """The site a host belongs to, for sharding: `www.bbc.co.uk` -> `bbc.co.uk`.
+    """The site a host belongs to, for sharding: `news.bbc.co.uk` -> `bbc.co.uk`.
 
-    An approximation without the public-suffix list (tldextract downloads it): the last
-    two labels, three when the second-to-last is a common second-level label (co.uk,
-    com.au). An IP address is its own site. Sharding only needs hosts of one site to
-    land together, and every host of a site has the same answer here."""
+    The public-suffix list (tldextract, with the snapshot it ships: no download, the same
+    answer on every worker whatever their network), ICANN section only, so the many blogs
+    under one private suffix (`*.blogspot.com`) stay one site for politeness: they share
+    servers. An IP address, `localhost` or an unlisted suffix is its own site."""
     host = host.lower().rstrip(".")
-    if not host or host.replace(".", "").isdigit() or ":" in host:
+    if not host or ":" in host:
         return host
-    labels = host.split(".")
-    take = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in SECOND_LEVEL else 2
-    return ".".join(labels[-take:])
+    return _public_suffixes()(host).top_domain_under_public_suffix or host
 
 
-SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go"})
+@functools.cache
+def _public_suffixes() -> tldextract.TLDExtract:
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def shard_of(host: str, shards: int) -> int:
