@@ -28,11 +28,11 @@ from support.redisserver import RedisServer
 
 pytestmark = pytest.mark.slow
 IDLE_CLOSE = 3.0
-# The issue asks for an exit within IDLE_CLOSE + 5 s of the last page. Measured here (2 shared
-# cores): after the last fetch, 2.5-3 s of extraction backlog (a page is done when its record
-# is written), then IDLE_CLOSE, then 2 s to close WARCs and finish the run and 1-3.5 s for the
-# process to exit (4 workers, 8 processes, during the whole suite): 8.6 s with 2 workers
-# alone, 11.1 s with 4 in the full suite. The bound allows 5 s more than the issue's.
+# The issue asks for an exit within IDLE_CLOSE + 5 s of the last page: a timing target, so
+# `benchmarks/frontier.py --exit` measures it (BENCHMARKS.md; on an idle machine 5.7-6.7 s
+# with IDLE_CLOSE = 3, no later than a plain crawl's own exit after its last page + IDLE_CLOSE:
+# the last pages' extraction, closing WARCs, finishing the run). This bound only catches a
+# worker that hangs on: it allows 5 s more for a loaded CI machine (11.1 s was seen there).
 EXIT_SLACK = 10.0
 LEASE = 6.0
 ARTICLES = STORIES * COPIES
