@@ -169,3 +169,45 @@ def test_lines_a_restart_lost_are_re_applied_with_their_decisions(
     assert index.claim("copy", make_signature("x")).canonical_id == "wire"  # as its line says
     assert index.claim("other", make_signature("x")) is None
     state.close()
+
+
+def test_template_and_zone_counts_a_restart_lost_are_sent_again(
+    redis_aof_server: RedisServer, tmp_path: Path
+) -> None:
+    """The counts of the last seconds come back after a restart; a page is still counted
+    once (what Redis kept is not counted twice)."""
+    state = backend(redis_aof_server, tmp_path, worker="w")
+    templates, zones = state.template_counts(), state.site_zones()
+    for page in (1, 2, 3):
+        templates.observe("site.example", page, {11, 22, page})
+        zones.observe("site.example", page, ["Asia/Kolkata"])
+    templates.fix("site.example", {11})
+    time.sleep(1.5)  # everysec: on disk
+    client = state.conn.client
+    client.srem(state.state.key("t:site.example:seen"), 3)  # what a lost second looks like
+    client.decr(state.state.key("t:site.example:n"))
+    paragraphs = state.state.key("t:site.example:p")
+    client.hset(paragraphs, mapping={"11": "2:2:0", "22": "2:2:0"})  # page 3 and the fix gone
+    client.hdel(paragraphs, "3")
+    client.delete(*(state.state.key(f"z:site.example{part}") for part in (":seen", ":n", "")))
+    time.sleep(1.5)
+    redis_aof_server.kill()
+    redis_aof_server.start()
+    pages, counts = templates.counts("site.example", [11, 22, 3])  # type: ignore[misc]
+    assert state.state.restarts == 1
+    assert pages == 3 and counts == {11: (3, True), 22: (3, False), 3: (1, False)}
+    assert zones.counts("site.example") == (3, {"Asia/Kolkata": 3})
+
+
+def test_only_the_last_seconds_are_sent_again() -> None:
+    from newsbot.state.redis_recent import Recent
+
+    now = [0.0]
+    sent: list[int] = []
+    recent = Recent("counts", seconds=5.0, clock=lambda: now[0])
+    for page in range(10):
+        now[0] = float(page)
+        recent.add(lambda page=page: sent.append(page))
+    assert len(recent) == 6  # pages 4..9: the older ones dropped as new ones come
+    now[0] = 11.0
+    assert recent.send_again() == 4 and sent == [6, 7, 8, 9]

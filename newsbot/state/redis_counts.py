@@ -2,7 +2,9 @@
 
 The Redis backend's `TemplateCounts`, `SiteZones` and `PayloadDigests`. Shared counts are
 what lets several crawls of one site (or replay shares) learn one template and one zone:
-each page is counted once by its key's hash (a set per site), whoever sees it first.
+each page is counted once by its key's hash (a set per site), whoever sees it first. That
+also makes a call safe to send twice: the calls of the last seconds are sent again after a
+Redis restart (`redis_recent`), so counts an ``everysec`` crash lost come back.
 
 Keys, under the archive's hash tag: ``t:sites`` (sites with counts), ``t:<site>:n`` (pages
 counted), ``t:<site>:seen`` (their hashes), ``t:<site>:p`` (paragraph hash ->
@@ -15,10 +17,12 @@ connection pool gives it a connection of its own.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING
 
 from newsbot.redisconn import CHECK_RUN_ID
 from newsbot.state.protocols import Original
+from newsbot.state.redis_recent import Recent
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -133,6 +137,8 @@ class RedisTemplateCounts:
         conn = state.conn
         self._observe, self._counts = conn.script(_OBSERVE), conn.script(_COUNTS)
         self._fix, self._prune = conn.script(_FIX), conn.script(_PRUNE)
+        self.recent = Recent("template counts")  # sent again after a Redis restart
+        state.on_restart.append(self.recent.send_again)
 
     def _site(self, site: str, part: str) -> str:
         return self.state.key(f"t:{site}:{part}")
@@ -144,7 +150,9 @@ class RedisTemplateCounts:
             self._site(site, "p"),
             self.state.key("t:sites"),
         ]
-        pages = self.state.run(self._observe, keys, [page, site, *sorted(set(hashes))])
+        args = [page, site, *sorted(set(hashes))]
+        pages = self.state.run(self._observe, keys, args)
+        self.recent.add(partial(self.state.run, self._observe, keys, args))
         return int(pages) if pages is not None else None
 
     def site_pages(self, site: str) -> int:
@@ -167,7 +175,9 @@ class RedisTemplateCounts:
 
     def fix(self, site: str, hashes: Collection[int]) -> None:
         if hashes:
-            self.state.run(self._fix, [self._site(site, "p")], list(hashes))
+            call = partial(self.state.run, self._fix, [self._site(site, "p")], list(hashes))
+            call()
+            self.recent.add(call)
 
     def prune(self, min_pages: int, idle_pages: int) -> int:
         sites = self.state.conn.call(
@@ -195,13 +205,18 @@ class RedisSiteZones:
         self.state = state
         self._observe = state.conn.script(_ZONES)
         self._counts = state.conn.script(_ZONE_COUNTS)
+        self.recent = Recent("zone counts")  # sent again after a Redis restart
+        state.on_restart.append(self.recent.send_again)
 
     def _keys(self, site: str) -> list[str]:
         k = self.state.key
         return [k(f"z:{site}:seen"), k(f"z:{site}:n"), k(f"z:{site}")]
 
     def observe(self, site: str, page: int, zones: Collection[str]) -> bool:
-        return bool(self.state.run(self._observe, self._keys(site), [page, *sorted(set(zones))]))
+        call = partial(self.state.run, self._observe, self._keys(site), [page, *sorted(set(zones))])
+        counted = bool(call())
+        self.recent.add(call)
+        return counted
 
     def counts(self, site: str) -> tuple[int, dict[str, int]]:
         pages, flat = self.state.run(self._counts, self._keys(site)[1:], [])

@@ -16,7 +16,7 @@ channel) may have lost the last second of writes, and the confirmed offsets with
 notices re-applies: its live runs and worker lease, then every JSONL line past the
 confirmed offset, recorded and, where the claim is gone, restored in the dedup index
 with the decision the line was written with. Template and zone counts of that second
-are not re-applied (they tune cleaning, they decide no record).
+are sent again from memory (`redis_recent`: their scripts count a page once).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class RedisState:
         self.conn, self.tag, self.root = conn, hash_tag(prefix), root
         self._seen = threading.local()
         self._first_run_id = conn.run_id()
-        self.on_restart: list[Callable[[], None]] = []  # run by the reactor thread's channel
+        self.on_restart: list[Callable[[], object]] = []  # run by the reactor thread's channel
         self.restarts = 0
         self.main = threading.get_ident()
 
