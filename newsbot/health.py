@@ -8,9 +8,12 @@ runs, and only when this run fetched at least HEALTH_MIN_PAGES article candidate
 `newsbot/health/<source>/<check>` stat, one WARNING line per source, and an entry of
 the summary's `health` section, which the report highlights. No Scrapy here.
 
-The history is read from the previous runs' summaries (`SummaryHistory`): each holds
-its `health.figures`. It is behind the `SiteHistory` protocol so that it can move
-behind the State seam (issue 15) and a shared backend without touching the checks.
+The history lives in the state backend (`BackendHistory` over the state's
+`HealthHistory`), so with Redis every machine sharing the archive's state judges a
+source against all of its runs, not only its own. A source the backend knows nothing of
+(an archive from before, a replay's fresh state) is seeded once from the previous runs'
+summaries under runs/ (`SummaryHistory`), each of which holds its `health.figures`, so
+an existing archive keeps its history. The checks see only the `SiteHistory` protocol.
 """
 
 from __future__ import annotations
@@ -23,12 +26,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from newsbot.state.protocols import HEALTH_KEEP
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from newsbot.state.protocols import HealthHistory
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "newsbot/health/"
+SUFFIX = ".summary.json"
 
 
 @dataclass(frozen=True)
@@ -71,38 +79,70 @@ class SiteHistory(Protocol):
 
 class SummaryHistory:
     """The history kept in ARCHIVE_DIR/runs/<spider>-<run>.summary.json files (their
-    `health.figures`): no second store to keep in step with the summaries. `append`
-    keeps the figures in memory; the run's own summary is what persists them."""
+    `health.figures`): what a backend that knows a source not yet is seeded from, so the
+    archives from before the backend kept it still have theirs. `append` keeps the
+    figures in memory; the run's own summary is what persists them."""
 
     def __init__(self, runs_dir: Path, spider: str, current_run: str) -> None:
         self.runs_dir, self.spider, self.current_run = runs_dir, spider, current_run
         self._added: dict[str, list[dict[str, float]]] = defaultdict(list)
-        self._past: list[dict[str, Any]] | None = None
+        self._past: list[tuple[str, dict[str, Any]]] | None = None
 
-    def _summaries(self) -> list[dict[str, Any]]:
+    def _summaries(self) -> list[tuple[str, dict[str, Any]]]:
+        """(run id, summary) of this spider's earlier runs, newest first."""
         if self._past is None:
             paths = sorted(self.runs_dir.glob(f"{self.spider}-*.summary.json"), reverse=True)
+            mine = f"{self.spider}-{self.current_run}"
             self._past = [
-                s
+                (p.name[len(self.spider) + 1 : -len(SUFFIX)], s)
                 for p in paths
-                if p.name < f"{self.spider}-{self.current_run}"
+                if p.name < mine
                 for s in [_read(p)]
                 if s is not None
             ]
         return self._past
 
-    def previous(self, source: str, n: int) -> list[dict[str, float]]:
-        found = list(reversed(self._added[source]))
-        for summary in self._summaries():
+    def runs(self, source: str) -> list[tuple[str, dict[str, float]]]:
+        """(run id, figures) of the source in the earlier runs' summaries, newest first."""
+        found = []
+        for run_id, summary in self._summaries():
             figures = ((summary.get("health") or {}).get("figures") or {}).get(source)
             if figures is None and source in (summary.get("sites") or {}):
                 figures = site_figures(summary["sites"][source], [])  # a summary from before health
             if figures is not None:
-                found.append(figures)
-        return found[:n]
+                found.append((run_id, figures))
+        return found
+
+    def previous(self, source: str, n: int) -> list[dict[str, float]]:
+        found = list(reversed(self._added[source]))
+        return (found + [figures for _, figures in self.runs(source)])[:n]
 
     def append(self, run_id: str, source: str, figures: dict[str, float]) -> None:
         self._added[source].append(figures)
+
+
+class BackendHistory:
+    """The history in the state backend (shared by every machine on one Redis).
+
+    A source with no runs there before this one is seeded from the summaries first
+    (`seed`): appends are idempotent per run, so two machines seeding at once, or a
+    source seeded again, count each run once."""
+
+    def __init__(
+        self, store: HealthHistory, spider: str, current_run: str, seed: SummaryHistory
+    ) -> None:
+        self.store, self.spider, self.current_run, self.seed = store, spider, current_run, seed
+
+    def previous(self, source: str, n: int) -> list[dict[str, float]]:
+        found = self.store.previous(self.spider, source, self.current_run, n)
+        if found or n < 1:
+            return found
+        for run_id, figures in self.seed.runs(source)[:HEALTH_KEEP]:
+            self.store.append(self.spider, run_id, source, figures)
+        return self.store.previous(self.spider, source, self.current_run, n)
+
+    def append(self, run_id: str, source: str, figures: dict[str, float]) -> None:
+        self.store.append(self.spider, run_id, source, figures)
 
 
 def _read(path: Path) -> dict[str, Any] | None:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from newsbot.demo.server import serve_folder
-from newsbot.health import SummaryHistory, Thresholds, assess, check, site_figures
+from newsbot.health import BackendHistory, SummaryHistory, Thresholds, assess, check, site_figures
 from newsbot.report import build_report
+from newsbot.state.memory import MemoryHealthHistory
 from support.crawls import run_scrapy
 from support.sitegen import build_site
 
@@ -72,6 +73,23 @@ def test_summary_history_reads_previous_runs_of_the_same_spider(tmp_path: Path) 
     )
     assert {c["check"] for c in section["checks"]} == {"records_zero", "no_record_share"}
     assert history.previous("a", 1)[0]["records"] == 0  # appended
+
+
+def test_backend_history_is_seeded_once_from_the_summaries(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "news-20251201T000000Z-aaaaaa.summary.json").write_text(
+        json.dumps({"health": {"figures": {"a": figures(records=20)}}})
+    )
+    store = MemoryHealthHistory()
+    store.append("news", "20251202T000000Z-bbbbbb", "b", figures(records=5))  # b is known
+    current = "20251203T000000Z-dddddd"
+    history = BackendHistory(store, "news", current, SummaryHistory(runs, "news", current))
+    assert [p["records"] for p in history.previous("a", 5)] == [20]  # seeded
+    assert [p["records"] for p in history.previous("b", 5)] == [5]  # not from summaries
+    assert store.previous("news", "a", current, 5) == [figures(records=20)]
+    history.append(current, "a", figures(records=0))
+    assert [p["records"] for p in store.previous("news", "a", "99999999", 5)] == [0, 20]
 
 
 OUTLETS = {"Alpha": "127.0.0.2", "Beta": "127.0.0.3", "Gamma": "127.0.0.4"}

@@ -1,4 +1,4 @@
-"""The SQLite state store: versions, interrupted runs, the lease heartbeat."""
+"""The SQLite state store: versions, interrupted runs, the lease heartbeat, an older file gaining a table."""
 
 from __future__ import annotations
 
@@ -47,3 +47,25 @@ def test_heartbeat_renews_the_lease_of_a_live_run(tmp_path: Path) -> None:
     store.finish_run("r1", "now", "finished")
     store.close()
     assert renewed > first
+
+
+def test_a_state_file_from_before_health_history_opens_and_gains_it(tmp_path: Path) -> None:
+    import sqlite3
+
+    from newsbot.state import SqliteBackend
+
+    path = tmp_path / "state" / "newsbot.sqlite"
+    old = SqliteBackend(path)  # the tables an archive had: runs, articles, dedup, templates
+    old.records.start_run("r1", "news", "2025-12-01T00:00:00Z", {})
+    old.template_counts().observe("x", 1, {1})
+    old.close()
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert "health_runs" not in tables
+    backend = SqliteBackend(path)
+    try:
+        backend.health_history().append("news", "r1", "x", {"records": 3})
+        backend.records.commit()
+        assert backend.health_history().previous("news", "x", "r2", 5) == [{"records": 3}]
+        assert backend.template_counts().site_pages("x") == 1  # the rest as it was
+    finally:
+        backend.close()

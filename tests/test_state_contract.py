@@ -26,6 +26,7 @@ from test_dedup import KREMLIN, TALKS, story
 from newsbot.dedup import Signature, make_signature
 from newsbot.state import MemoryBackend, Original, SqliteBackend, StateBackend
 from newsbot.state.liveness import Owner, boot_id, process_start
+from newsbot.state.protocols import HEALTH_KEEP
 from support.redisserver import RedisServer
 
 STORIES = 40  # races per test: the naive version loses most of them (shown in issue 15's note)
@@ -326,6 +327,47 @@ def test_site_zones_are_seen_by_another_handle(opener: Opener) -> None:
     backend.site_zones().observe("x", 1, ["Asia/Kolkata"])
     backend.records.commit()
     assert opener().site_zones().counts("x") == (1, {"Asia/Kolkata": 1})
+
+
+# --- site-health history ---------------------------------------------------------------
+def test_health_history_is_newest_first_before_a_run(opener: Opener) -> None:
+    history = opener().health_history()
+    assert history.previous("news", "a", "20251209T000000Z-ffffff", 5) == []
+    for day in (3, 1, 2):  # appended out of order: run ids decide
+        history.append("news", f"2025120{day}T000000Z-aaaaaa", "a", {"records": day})
+    history.append("news", "20251202T000000Z-aaaaaa", "b", {"records": 20.5})  # sources apart
+    history.append("replay", "20251202T000000Z-bbbbbb", "a", {"records": 99})  # spiders apart
+    recent = history.previous("news", "a", "20251209T000000Z-ffffff", 5)
+    assert recent == [{"records": 3}, {"records": 2}, {"records": 1}]
+    assert history.previous("news", "a", "20251203T000000Z-aaaaaa", 1) == [{"records": 2}]
+    assert history.previous("news", "b", "20251209T000000Z-ffffff", 5) == [{"records": 20.5}]
+    assert history.previous("news", "a", "20251201T000000Z-aaaaaa", 5) == []  # none before
+    assert history.previous("news", "a", "20251209T000000Z-ffffff", 0) == []
+
+
+def test_health_append_is_idempotent_per_run_and_source(opener: Opener) -> None:
+    history = opener().health_history()
+    history.append("news", "20251201T000000Z-aaaaaa", "a", {"records": 1, "share_undated": 0.5})
+    history.append("news", "20251201T000000Z-aaaaaa", "a", {"records": 2, "share_undated": 0.5})
+    assert history.previous("news", "a", "20251202T000000Z-aaaaaa", 5) == [
+        {"records": 2, "share_undated": 0.5}
+    ]
+
+
+def test_health_history_keeps_the_newest_runs(opener: Opener) -> None:
+    history = opener().health_history()
+    for run in range(HEALTH_KEEP + 3):
+        history.append("news", f"run-{run:04d}", "a", {"records": run})
+    kept = history.previous("news", "a", "run-9999", HEALTH_KEEP + 10)
+    assert [f["records"] for f in kept] == list(range(HEALTH_KEEP + 2, 2, -1))
+
+
+def test_health_history_is_seen_by_another_handle(opener: Opener) -> None:
+    backend = opener()
+    backend.health_history().append("news", "20251201T000000Z-aaaaaa", "a", {"records": 7})
+    backend.records.commit()
+    found = opener().health_history().previous("news", "a", "20251202T000000Z-aaaaaa", 5)
+    assert found == [{"records": 7}]
 
 
 # --- payload digests -------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 The summary (pages by status, articles, duplicates, undated articles, errors
 by kind, archive paths; `newsbot/summary.py`) is made by the resources
-extension, which finishes the run; this extension only logs it and writes it
-as JSON to `ARCHIVE_DIR/runs/<spider>-<run>.summary.json`. A crawl that failed
+extension, which finishes the run; this extension adds the site health section
+(judged against the state backend's history, which gains this run's figures),
+logs it and writes it as JSON to `ARCHIVE_DIR/runs/<spider>-<run>.summary.json`. A crawl that failed
 (bad configuration, no start URL reachable, nothing replayable) is marked
 `"ok": false` there and exits 1; a replay that wrote records but could not read
 some files to their end lists them (`replay_incomplete_files`) and exits 3, so
@@ -84,12 +85,17 @@ class CrawlReport:
             self.loop.stop()
 
     def site_health(self, summary: dict[str, Any]) -> dict[str, Any] | None:
-        """This run's figures per source against its previous runs' (see newsbot/health.py)."""
+        """This run's figures per source against its previous runs' in the state backend
+        (open until every `summary_ready` listener ran), which keeps this run's for the
+        next; see newsbot/health.py."""
         if self.health is None:
             return None
         rt = self.runtime
         outputs = (summary.get("outputs") or {}).values()
-        history = health.SummaryHistory(rt.root / "runs", rt.spider_name, rt.run_id)
+        summaries = health.SummaryHistory(rt.root / "runs", rt.spider_name, rt.run_id)
+        history = health.BackendHistory(
+            rt.backend.health_history(), rt.spider_name, rt.run_id, summaries
+        )
         section = health.assess(
             summary.get("sites") or {},
             health.text_lengths(rt.root / rel for rel in outputs),

@@ -5,10 +5,12 @@ pipeline (``Crawler.crawl``), so this extension opens the backend and the WARC s
 into the crawl's registry (`Runtime.of(crawler)`) where those components find them.
 After the engine stopped (every component closed, the WARC files have their final
 names) it closes the WARC service, makes the summary (`newsbot.summary`, pure), finishes
-the run with its verdict, closes the backend, and hands the summary to whoever listens
-(`summary_ready`: the report writes it). Switching the report off therefore leaves every
-run finished as it should be; switching this off leaves the stateful stages without state,
-and they say so.
+the run with its verdict, hands the summary to whoever listens (`summary_ready`: the
+report judges site health against the backend's history and writes the summary), and
+then closes the backend, so the listeners still have the state (a failing listener is
+logged by ``send_catch_log``, and the backend is closed all the same). Switching the
+report off therefore leaves every run finished as it should be; switching this off
+leaves the stateful stages without state, and they say so.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
-# Sent with ``summary=`` once the run is finished in the state store.
+# Sent with ``summary=`` once the run is finished in the state store, before the backend
+# closes (`Runtime.backend` is still open for the listeners).
 summary_ready = object()
 
 
@@ -55,7 +58,8 @@ class CrawlResources:
         self.started = time.monotonic()
 
     def engine_stopped(self) -> None:
-        """Close the WARC files, judge the run, record the verdict, release the state."""
+        """Close the WARC files, judge the run, record the verdict, hand on the summary,
+        release the state."""
         warc, runtime, stats = self.runtime.warc, self.runtime, self.crawler.stats
         closed: list[str] = []
         if warc is not None:
@@ -70,6 +74,8 @@ class CrawlResources:
         )
         stats.set_value("newsbot/ok", summary["ok"])
         stats.set_value("newsbot/exit_status", summary["exit_status"])
-        runtime.state.finish_run(runtime.run_id, utc_stamp(), verdict(summary["exit_status"]))
-        runtime.close()
-        self.crawler.signals.send_catch_log(summary_ready, summary=summary)
+        try:
+            runtime.state.finish_run(runtime.run_id, utc_stamp(), verdict(summary["exit_status"]))
+            self.crawler.signals.send_catch_log(summary_ready, summary=summary)
+        finally:
+            runtime.close()

@@ -1,7 +1,7 @@
 """All of newsbot's state behind one seam: protocols, and the backends that implement them.
 
 The pipeline talks to :class:`~newsbot.state.protocols.StateBackend` (records, the dedup
-index, template and zone counts, payload digests), each operation one call. ``STATE_BACKEND``
+index, template and zone counts, site-health history, payload digests), each operation one call. ``STATE_BACKEND``
 names the backend by dotted path: :class:`SqliteBackend` (one file under
 ``ARCHIVE_DIR/state/``, the default) or :class:`MemoryBackend` (this process only). No
 module outside this package touches SQLite.
@@ -17,6 +17,7 @@ from newsbot.state.digests import DigestStore
 from newsbot.state.memory import MemoryBackend
 from newsbot.state.protocols import (
     DedupClaims,
+    HealthHistory,
     Match,
     Original,
     PayloadDigests,
@@ -46,6 +47,7 @@ __all__ = [
     "Checkpointer",
     "DedupClaims",
     "DigestStore",
+    "HealthHistory",
     "Match",
     "MemoryBackend",
     "Original",

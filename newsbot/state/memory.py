@@ -19,7 +19,7 @@ import numpy as np
 
 from newsbot.dedup import NUM_PERM, containment
 from newsbot.state.liveness import Heartbeat, Lease, Owner, is_dead
-from newsbot.state.protocols import Match, Original, Recorded
+from newsbot.state.protocols import HEALTH_KEEP, Match, Original, Recorded
 
 if TYPE_CHECKING:
     import os
@@ -305,6 +305,30 @@ class MemorySiteZones:
         """Nothing to release."""
 
 
+class MemoryHealthHistory:
+    """Site-health figures per (spider, source), by run id, in dicts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
+
+    def previous(self, spider: str, source: str, before: str, n: int) -> list[dict[str, float]]:
+        with self._lock:
+            runs = self._runs.get((spider, source), {})
+            older = sorted((r for r in runs if r < before), reverse=True)[: max(n, 0)]
+            return [dict(runs[r]) for r in older]
+
+    def append(self, spider: str, run_id: str, source: str, figures: Mapping[str, float]) -> None:
+        with self._lock:
+            runs = self._runs.setdefault((spider, source), {})
+            runs[run_id] = dict(figures)
+            for old in sorted(runs)[: max(len(runs) - HEALTH_KEEP, 0)]:
+                del runs[old]
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 class MemoryDigests:
     """Payload digests in a dict, behind a lock (the WARC writer thread calls it)."""
 
@@ -346,6 +370,7 @@ class MemoryBackend:
         self._counts = MemoryTemplateCounts()
         self._digests = MemoryDigests()
         self._zones = MemorySiteZones()
+        self._health = MemoryHealthHistory()
         self._index: MemoryDedupIndex | None = None
 
     def dedup_index(
@@ -361,6 +386,9 @@ class MemoryBackend:
 
     def site_zones(self) -> MemorySiteZones:
         return self._zones
+
+    def health_history(self) -> MemoryHealthHistory:
+        return self._health
 
     def digests(self) -> MemoryDigests:
         return self._digests

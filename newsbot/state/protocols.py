@@ -14,6 +14,8 @@ loaded by dotted path (``STATE_BACKEND``), each component closing what it opened
 - :class:`TemplateCounts`: per-site paragraph counts for template learning.
 - :class:`SiteZones`: per site, on how many pages the zoned dates agreed with each
   time zone, so a zone-less date on that site is read in the zone its pages show.
+- :class:`HealthHistory`: per spider and source, the figures site health compares run
+  to run (``newsbot/health.py``), so every machine sharing the state shares them.
 - :class:`PayloadDigests`: WARC payload digest -> first full capture, used from the
   WARC writer thread, so thread-safe and never behind the reactor's batch.
 """
@@ -196,6 +198,26 @@ class SiteZones(Protocol):
         """Release what the counts opened."""
 
 
+# Runs of figures kept per (spider, source): ten times the default HEALTH_WINDOW, so the
+# history stays small (a Redis key per source) and a wider window still has its runs.
+HEALTH_KEEP = 50
+
+
+class HealthHistory(Protocol):
+    """Per spider and source: one run's site-health figures (name -> number) per run id."""
+
+    def previous(self, spider: str, source: str, before: str, n: int) -> list[dict[str, float]]:
+        """The figures of the last ``n`` runs whose id sorts before ``before`` (run ids
+        start with their UTC start time, so they sort as the runs started), newest first."""
+
+    def append(self, spider: str, run_id: str, source: str, figures: Mapping[str, float]) -> None:
+        """Keep one run's figures; again for the same (run_id, source) replaces them, so a
+        repeated finish counts once. Only the newest ``HEALTH_KEEP`` runs are kept."""
+
+    def close(self) -> None:
+        """Release what the history opened."""
+
+
 class PayloadDigests(Protocol):
     """Payload digest -> first full capture; safe to call from any thread."""
 
@@ -234,12 +256,15 @@ class StateBackend(Protocol):
     def site_zones(self) -> SiteZones:
         """The per-site time-zone counts."""
 
+    def health_history(self) -> HealthHistory:
+        """The site-health figures of past runs."""
+
     def digests(self) -> PayloadDigests:
         """A payload-digest store for the WARC writer thread: it never waits on the
         records' batch (SQLite: a file and connection of its own)."""
 
     def close(self) -> None:
-        """Commit and release the records (the dedup index and counts go with them)."""
+        """Commit and release the records (the dedup index, counts and history go with them)."""
 
 
 class BackendFactory(Protocol):

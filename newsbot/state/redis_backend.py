@@ -23,6 +23,7 @@ from newsbot.redisconn import (
 )
 from newsbot.state.redis_counts import RedisDigests, RedisSiteZones, RedisTemplateCounts
 from newsbot.state.redis_dedup import RedisDedupIndex
+from newsbot.state.redis_health import RedisHealthHistory
 from newsbot.state.redis_records import RedisRecords, RedisState
 
 if TYPE_CHECKING:
@@ -82,6 +83,9 @@ class RedisBackend:
 
     def site_zones(self) -> RedisSiteZones:
         return RedisSiteZones(self.state)
+
+    def health_history(self) -> RedisHealthHistory:
+        return RedisHealthHistory(self.state)
 
     def digests(self) -> RedisDigests:
         return RedisDigests(self.state)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from newsbot.state.digests import DigestStore
 from newsbot.state.sqlite import StateStore
 from newsbot.state.sqlite_dedup import DedupIndex
+from newsbot.state.sqlite_health import SqliteHealthHistory
 from newsbot.state.sqlite_templates import SqliteSiteZones, SqliteTemplateCounts
 
 if TYPE_CHECKING:
@@ -18,9 +19,10 @@ if TYPE_CHECKING:
 class SqliteBackend:
     """The state of an archive in one SQLite file (``STATE_BACKEND`` default).
 
-    Records, dedup index, template and zone counts share one connection and its batched
-    commits; payload digests get their own file (``warc-digests.sqlite`` beside it), so
-    the WARC writer thread never waits for the reactor's open batch.
+    Records, dedup index, template and zone counts and the site-health history share one
+    connection and its batched commits; payload digests get their own file
+    (``warc-digests.sqlite`` beside it), so the WARC writer thread never waits for the
+    reactor's open batch.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -37,6 +39,9 @@ class SqliteBackend:
 
     def site_zones(self) -> SqliteSiteZones:
         return SqliteSiteZones(self.records.conn, batch=self.records)
+
+    def health_history(self) -> SqliteHealthHistory:
+        return SqliteHealthHistory(self.records.conn, batch=self.records)
 
     def digests(self) -> DigestStore:
         return DigestStore(self.path.with_name("warc-digests.sqlite"))

@@ -51,3 +51,44 @@ def test_a_progress_line_counts_pages_articles_and_errors(
         with caplog.at_level(logging.INFO, logger="newsbot.extensions.report"):
             report.progress()
     assert "12 pages" in caplog.text and "5 articles, 2 duplicates, 3 errors" in caplog.text
+
+
+def _figures(records: float) -> dict[str, float]:
+    return {"article_candidates": 20, "records": records, "share_no_record": 0.0}
+
+
+def test_site_health_is_judged_against_the_backends_history(tmp_path: Path) -> None:
+    with crawler_for(NewsSpider, tmp_path, url="http://news.example/") as crawler:
+        runtime = Runtime.of(crawler)
+        history = runtime.backend.health_history()
+        for day in (1, 2, 3):  # as another machine sharing the state would have left them
+            history.append("news", f"2025120{day}T000000Z-aaaaaa", "a", _figures(20))
+        report = build(CrawlReport, crawler)
+        sites = {"a": {"article_candidates": 20, "records": 0}}
+        report.write({"run_id": runtime.run_id, "ok": True, "sites": sites, "outputs": {}})
+        report.write({"run_id": runtime.run_id, "ok": True, "sites": sites, "outputs": {}})
+        after = history.previous("news", "a", "99999999T999999Z", 10)
+    assert report.summary is not None
+    assert {c["check"] for c in report.summary["health"]["checks"]} >= {"records_zero"}
+    assert report.summary["stats"]["newsbot/health/a/records_zero"] == 1
+    assert [f["records"] for f in after] == [0, 20, 20, 20]  # this run's, once (written twice)
+    assert report.summary["health"]["figures"]["a"] == after[0]
+
+
+def test_an_empty_backend_history_is_seeded_from_the_summaries(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for day in (1, 2):
+        section = {"figures": {"a": _figures(20)}}
+        (runs / f"news-2025120{day}T000000Z-aaaaaa.summary.json").write_text(
+            json.dumps({"health": section}), encoding="utf-8"
+        )
+    with crawler_for(NewsSpider, tmp_path, url="http://news.example/") as crawler:
+        runtime = Runtime.of(crawler)
+        report = build(CrawlReport, crawler)
+        sites = {"a": {"article_candidates": 20, "records": 0}}
+        report.write({"run_id": runtime.run_id, "ok": True, "sites": sites, "outputs": {}})
+        kept = runtime.backend.health_history().previous("news", "a", "99999999T999999Z", 10)
+    assert report.summary is not None
+    assert {c["check"] for c in report.summary["health"]["checks"]} >= {"records_zero"}
+    assert [f["records"] for f in kept] == [0, 20, 20]  # this run, then the two seeded

@@ -52,6 +52,24 @@ def test_after_the_engine_stopped_the_run_is_finished_and_summarised(tmp_path: P
     assert crawler.stats.get_value("newsbot/exit_status") == 0
 
 
+def test_summary_listeners_run_while_the_backend_is_open(tmp_path: Path) -> None:
+    seen: list[bool] = []
+
+    def listener(summary: dict[str, Any]) -> None:
+        seen.append(Runtime.of(crawler)._backend is not None)
+        raise RuntimeError("a listener that fails")
+
+    with crawler_for(
+        NewsSpider, tmp_path, {"WARC_ENABLED": False}, url="http://news.example/"
+    ) as crawler:
+        runtime = Runtime.of(crawler)
+        runtime.state.start_run(runtime.run_id, "news", utc_stamp(), {})
+        crawler.signals.connect(listener, signal=summary_ready, weak=False)
+        crawler.signals.send_catch_log(signals.engine_stopped)
+        assert runtime._backend is None, "closed, though a listener failed"
+    assert seen == [True]
+
+
 def test_a_crawl_that_reached_nothing_is_a_failed_run(tmp_path: Path) -> None:
     with crawler_for(
         NewsSpider, tmp_path, {"WARC_ENABLED": False}, url="http://news.example/"
