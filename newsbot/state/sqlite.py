@@ -58,9 +58,24 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode=WAL")
+    _wal(conn)
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """``journal_mode=WAL``, waiting for a file another process is creating right now: that
+    change needs the file to itself, and SQLite answers busy at once there rather than
+    call the busy handler (two replays starting together on a fresh archive)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager
