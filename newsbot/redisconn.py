@@ -138,7 +138,10 @@ class RedisConn:
                 )
                 with self._lock:
                     self.failures += 1
-            self.client.connection_pool.disconnect()
+            # Drop the idle connections (dead after a restart), never those in use: another
+            # thread (the WARC writer's) may be reading from one, and closing it under that
+            # read raises ValueError, not a connection error, so its retry would not run.
+            self.client.connection_pool.disconnect(inuse_connections=False)
             if now - first[0] >= self.retry_seconds:
                 message = f"Redis at {self.where} unreachable for {self.retry_seconds:g} s"
                 if self.fatal:
