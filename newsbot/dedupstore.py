@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsbot.state.bands import RESIGN_COMMAND, StaleSignatures, band_hashes
 from newsbot.state.protocols import Match
-from newsbot.state.sqlite_dedup import RESIGN_COMMAND, DedupIndex, StaleSignatures, band_hashes
+from newsbot.state.sqlite_dedup import DedupIndex
 
 if TYPE_CHECKING:
     import os

@@ -24,7 +24,8 @@ from newsbot.redisconn import (
 from newsbot.state.redis_counts import RedisDigests, RedisSiteZones, RedisTemplateCounts
 from newsbot.state.redis_dedup import RedisDedupIndex
 from newsbot.state.redis_health import RedisHealthHistory
-from newsbot.state.redis_records import RedisRecords, RedisState
+from newsbot.state.redis_records import RedisRecords
+from newsbot.state.redis_shared import RedisState
 
 if TYPE_CHECKING:
     import os

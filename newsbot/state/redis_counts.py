@@ -27,7 +27,7 @@ from newsbot.state.redis_recent import Recent
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from newsbot.state.redis_records import RedisState
+    from newsbot.state.redis_shared import RedisState
 
 # KEYS: seen, n, p, sites. ARGV: run_id, page, site, hashes...
 _OBSERVE = (

@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING
 
 from newsbot.dedup import NUM_PERM, SIGNATURE_VERSION
 from newsbot.redisconn import CHECK_RUN_ID
+from newsbot.state.bands import band_hashes
 from newsbot.state.protocols import Match
-from newsbot.state.sqlite_dedup import band_hashes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from newsbot.dedup import Signature
-    from newsbot.state.redis_records import RedisState
+    from newsbot.state.redis_shared import RedisState
 
 BUCKET_BITS = 14
 RECORD = 4 + 4 * NUM_PERM

@@ -20,7 +20,7 @@ from newsbot.state.protocols import HEALTH_KEEP
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from newsbot.state.redis_records import RedisState
+    from newsbot.state.redis_shared import RedisState
 
 # KEYS: runs, figures. ARGV: run_id, run, figures (json), keep.
 _APPEND = (

@@ -27,19 +27,16 @@ import threading
 import time
 from dataclasses import asdict
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsbot.redisconn import CHECK_RUN_ID, RedisRestarted, hash_tag, worker_id
+from newsbot.redisconn import CHECK_RUN_ID, worker_id
 from newsbot.state.liveness import Heartbeat, Lease, Owner, is_dead
 from newsbot.state.protocols import Match, Recorded
+from newsbot.state.redis_shared import RedisState
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping
 
-    from redis.commands.core import Script
-
-    from newsbot.redisconn import RedisConn
     from newsbot.state.redis_dedup import RedisDedupIndex
 
 logger = logging.getLogger(__name__)
@@ -107,42 +104,6 @@ return 1
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-class RedisState:
-    """What the Redis backend's parts share: the connection, the key prefix, this
-    process's worker id, and one expected ``run_id`` per thread, so that whichever
-    thread first meets a restarted server does the repair for its own writes."""
-
-    def __init__(self, conn: RedisConn, prefix: str, root: Path) -> None:
-        self.conn, self.tag, self.root = conn, hash_tag(prefix), root
-        self._seen = threading.local()
-        self._first_run_id = conn.run_id()
-        self.on_restart: list[Callable[[], object]] = []  # run by the reactor thread's channel
-        self.restarts = 0
-        self.main = threading.get_ident()
-
-    def key(self, name: str) -> str:
-        return f"{self.tag}:{name}"
-
-    def run(self, script: Script, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        """A state script, checked against a restart; after one, the repair first (on the
-        thread that opened the backend), then the call again."""
-        while True:
-            expected = getattr(self._seen, "run_id", self._first_run_id)
-            try:
-                return self.conn.run(script, keys, [expected, *args])
-            except RedisRestarted as restart:
-                self._seen.run_id = restart.run_id
-                if threading.get_ident() == self.main:
-                    self.restarts += 1
-                    logger.warning(
-                        "Redis at %s restarted (run_id %s): re-applying what it may have lost",
-                        self.conn.where,
-                        restart.run_id,
-                    )
-                    for repair in self.on_restart:
-                        repair()
 
 
 class RedisRecords:

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsbot.dedup import NUM_PERM, SIGNATURE_VERSION, containment, make_signature
+from newsbot.state.bands import RESIGN_COMMAND, StaleSignatures, band_hashes
 from newsbot.state.protocols import Match
 from newsbot.state.sqlite import Checkpointer, StateStore, connect_for_writing, write_transaction
 
@@ -76,27 +77,6 @@ WHERE a.id IN (
 
 
 logger = logging.getLogger(__name__)
-RESIGN_COMMAND = "python -m newsbot.dedupstore resign ARCHIVE_DIR"
-
-
-class StaleSignatures(ValueError):
-    """The index holds signatures of another SIGNATURE_VERSION and no texts to re-sign it."""
-
-
-def band_hashes(sig: Signature, bands: int, rows: int) -> list[tuple[int, int]]:
-    """``(band, hash)`` pairs: each band's ``rows`` values folded to a signed 32-bit key.
-
-    32 bits keep the rows small; a chance collision only adds a candidate, which the
-    containment check then rejects.
-    """
-    values = sig.array()[: bands * rows].reshape(bands, rows).astype(np.uint64)
-    h = np.zeros(bands, dtype=np.uint64)
-    for col in range(rows):
-        h = (h * np.uint64(0x9E3779B1) + values[:, col]) & np.uint64(0xFFFFFFFF)
-    h ^= h >> np.uint64(16)
-    h = (h * np.uint64(0x85EBCA6B)) & np.uint64(0xFFFFFFFF)
-    keys = h.astype(np.uint32).view(np.int32)
-    return list(zip(range(bands), keys.tolist()))
 
 
 class DedupIndex:
