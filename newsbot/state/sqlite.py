@@ -65,8 +65,8 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
 
 def _wal(conn: sqlite3.Connection) -> None:
     """``journal_mode=WAL``, waiting for a file another process is creating right now: that
-    change needs the file to itself, and SQLite answers busy at once there rather than
-    call the busy handler (two replays starting together on a fresh archive)."""
+    change needs the file to itself, and SQLite may answer busy there at once instead of
+    waiting out the busy timeout (seen once: two claimers opening one fresh file)."""
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:
         try:
