@@ -150,9 +150,9 @@ class RedisTemplateCounts:
             self._site(site, "p"),
             self.state.key("t:sites"),
         ]
-        args = [page, site, *sorted(set(hashes))]
-        pages = self.state.run(self._observe, keys, args)
-        self.recent.add(partial(self.state.run, self._observe, keys, args))
+        call = partial(self.state.run, self._observe, keys, [page, site, *sorted(set(hashes))])
+        pages = call()
+        self.recent.add(call)
         return int(pages) if pages is not None else None
 
     def site_pages(self, site: str) -> int:
