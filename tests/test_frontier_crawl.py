@@ -11,7 +11,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from support.crawls import LOCAL, PROJECT, read_jsonl
+from support.crawls import LOCAL, read_jsonl, start_scrapy
 from support.outletsite import COPIES, STORIES, Outlets, serve_outlets
 from support.redisserver import RedisServer
 
@@ -71,19 +70,17 @@ def start_worker(
         "ARCHIVE_DIR": str(archive),
         **(settings or {}),
     }
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={site.start_urls}"]
     tmp.mkdir(parents=True, exist_ok=True)
-    for key, value in every.items():
-        cmd += ["-s", f"{key}={value}"]
-    log = open(tmp / f"{worker_id}.log", "ab")  # noqa: SIM115 - the process owns it
-    proc = subprocess.Popen(
-        cmd,
-        cwd=PROJECT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=dict(os.environ, PYTHONUNBUFFERED="1"),
-    )
-    log.close()
+    with open(tmp / f"{worker_id}.log", "ab") as log:  # the process keeps its own copy
+        proc = start_scrapy(
+            "crawl",
+            "news",
+            "-a",
+            f"url={site.start_urls}",
+            settings=every,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     return Worker(worker_id, archive, proc)
 
 

@@ -9,7 +9,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from newsbot.demo.server import serve_folder
-from support.crawls import LOCAL, PROJECT, records, run_scrapy
+from support.crawls import LOCAL, records, run_scrapy, start_scrapy
 from support.sitegen import build_site
 
 pytestmark = pytest.mark.slow  # end to end: real crawls in subprocesses
@@ -92,24 +91,13 @@ def test_corrected_article_becomes_a_new_version(tmp_path: Path) -> None:
 def test_three_kills_then_every_article_exactly_once(big_site: Any, tmp_path: Path) -> None:
     server, _root, _paths = big_site
     archive = tmp_path / "archive"
-    cmd = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "news",
-        "-a",
-        f"url={server.url('/sitemap.xml')}",
-        "-s",
-        f"ARCHIVE_DIR={archive}",
-    ]
-    for key, value in {**LOCAL, "CONCURRENT_REQUESTS_PER_DOMAIN": "4"}.items():
-        cmd += ["-s", f"{key}={value}"]
+    crawl = ("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}")
+    settings = {"ARCHIVE_DIR": str(archive), **LOCAL, "CONCURRENT_REQUESTS_PER_DOMAIN": "4"}
     rng = random.Random(11)
     for _ in range(3):
-        proc = subprocess.Popen(
-            cmd,
-            cwd=PROJECT,
+        proc = start_scrapy(
+            *crawl,
+            settings=settings,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -154,22 +142,16 @@ def test_jobdir_pause_and_resume(big_site: Any, tmp_path: Path) -> None:
     server, _root, _paths = big_site
     archive, jobdir = tmp_path / "archive", tmp_path / "job"
     server.requests.clear()
-    cmd = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "news",
-        "-a",
-        f"url={server.url('/sitemap.xml')}",
-        "-s",
-        f"ARCHIVE_DIR={archive}",
-        "-s",
-        f"JOBDIR={jobdir}",
-    ]
-    for key, value in {**LOCAL, "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}.items():
-        cmd += ["-s", f"{key}={value}"]
-    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    crawl = ("crawl", "news", "-a", f"url={server.url('/sitemap.xml')}")
+    settings = {
+        "ARCHIVE_DIR": str(archive),
+        "JOBDIR": str(jobdir),
+        **LOCAL,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+    }
+    proc = start_scrapy(
+        *crawl, settings=settings, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _whole_lines(archive) < 30:
         time.sleep(0.2)
@@ -178,7 +160,7 @@ def test_jobdir_pause_and_resume(big_site: Any, tmp_path: Path) -> None:
     paused = len(all_records(archive))
     assert 30 <= paused < SITE_SIZE
     assert summary(archive)["finish_reason"] == "shutdown"
-    run_scrapy(*cmd[3:7], archive=archive, settings={"JOBDIR": str(jobdir)})
+    run_scrapy(*crawl, archive=archive, settings={"JOBDIR": str(jobdir)})
     urls = [r["url"] for r in all_records(archive)]
     assert len(urls) == len(set(urls)) == SITE_SIZE
     assert server.requests.count("/sitemap.xml") == 1  # resumed from the queue, not rediscovered

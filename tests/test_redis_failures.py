@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ from typing import Any
 import pytest
 from test_redis_replay import build_set
 
-from support.crawls import LOCAL, PROJECT, read_jsonl
+from support.crawls import LOCAL, read_jsonl, start_scrapy
 from support.redisserver import RedisServer
 
 pytestmark = pytest.mark.slow  # end to end: crawls and replays in subprocesses
@@ -43,16 +41,15 @@ def start_replay(warcs: Path, archive: Path, url: str, **settings: str) -> subpr
         "NEWSBOT_ZONE_HOLD_PAGES": "0",
         **settings,
     }
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"warc={warcs}"]
-    for key, value in every.items():
-        cmd += ["-s", f"{key}={value}"]
-    return subprocess.Popen(
-        cmd,
-        cwd=PROJECT,
+    return start_scrapy(
+        "crawl",
+        "replay",
+        "-a",
+        f"warc={warcs}",
+        settings=every,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
 
 

@@ -22,7 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from support.crawls import LOCAL, PROJECT, SHARED, records, run_scrapy
+from support.crawls import LOCAL, SHARED, records, run_scrapy, start_scrapy
 from support.redisserver import RedisServer
 
 pytestmark = pytest.mark.slow  # end to end: crawls and replays in subprocesses
@@ -116,31 +116,21 @@ def replay_shares(
         "NEWSBOT_REDIS_PREFIX": prefix,
         "LOG_LEVEL": "WARNING",
     }
-    procs = []
-    for k in range(1, n + 1):
-        cmd = [
-            sys.executable,
-            "-m",
-            "scrapy",
+    procs = [
+        start_scrapy(
             "crawl",
             "replay",
             "-a",
             f"warc={warcs}",
             "-a",
             f"shard={k}/{n}",
-        ]
-        for key, value in settings.items():
-            cmd += ["-s", f"{key}={value}"]
-        procs.append(
-            subprocess.Popen(
-                cmd,
-                cwd=PROJECT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"),
-            )
+            settings=settings,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        for k in range(1, n + 1)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=1200)
         assert proc.returncode == 0, err[-4000:]

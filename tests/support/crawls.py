@@ -8,7 +8,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED = PROJECT.parent / "shared"
@@ -45,6 +48,21 @@ LOCAL = {
 }
 
 
+def scrapy_command(*args: str, settings: Mapping[str, str]) -> list[str]:
+    """`python -m scrapy <args> -s KEY=VALUE ...` with this interpreter."""
+    cmd = [sys.executable, "-m", "scrapy", *args]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+def start_scrapy(*args: str, settings: Mapping[str, str], **popen: Any) -> subprocess.Popen[Any]:
+    """`scrapy <args>` started in the project folder, unbuffered, not waited for (kill and
+    restart tests); ``popen`` is passed on (stdout, stderr, text, start_new_session)."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen(scrapy_command(*args, settings=settings), cwd=PROJECT, env=env, **popen)
+
+
 def run_scrapy(
     *args: str,
     archive: Path,
@@ -53,9 +71,7 @@ def run_scrapy(
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run `scrapy <args>` in the project folder, as a user would."""
-    cmd = [sys.executable, "-m", "scrapy", *args, "-s", f"ARCHIVE_DIR={archive}"]
-    for key, value in {**LOCAL, **(settings or {})}.items():
-        cmd += ["-s", f"{key}={value}"]
+    cmd = scrapy_command(*args, settings={"ARCHIVE_DIR": str(archive), **LOCAL, **(settings or {})})
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.run(
         cmd, cwd=PROJECT, capture_output=True, text=True, timeout=timeout, env=env
