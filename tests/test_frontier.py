@@ -15,7 +15,7 @@ from scrapy import Request
 
 from newsbot.frontier.dupefilter import UrlKeyRedisDupeFilter
 from newsbot.frontier.ledger import Ledger
-from newsbot.frontier.store import FrontierStore, registered_domain, shard_of
+from newsbot.frontier.store import FRESH_BEAT_MS, FrontierStore, registered_domain, shard_of
 from newsbot.redisconn import connect
 from support.crawls import PROJECT
 from support.redisserver import RedisServer
@@ -317,3 +317,23 @@ def test_scrapy_status_prints_the_live_figures(redis_server: RedisServer) -> Non
     figures = json.loads(proc.stdout)
     assert (figures["queued"], figures["pending"], figures["done"]) == (1, 1, 0)
     assert figures["workers"]["w1"]["live"] and figures["shards"]["9"]["queued"] == 1
+
+
+def test_the_crawl_summary_is_written_once_even_when_a_worker_died_near_the_end(
+    redis_server: RedisServer,
+) -> None:
+    """The last worker to leave writes the summary; a worker still beating leaves that to
+    itself; one that stopped beating (killed) is waited for until its heartbeat expires."""
+    one, two, dead = (store(redis_server, w, lease_ms=4000) for w in ("w1", "w2", "w3"))
+    for s in (one, two, dead):
+        s.claim_shards([])  # each beats once
+    time.sleep(FRESH_BEAT_MS / 1000 + 0.2)  # then w3 is killed: only w1 and w2 beat on
+    two.claim_shards([])
+    started = time.monotonic()
+    writer, _, _ = one.finish({"articles": 1})
+    assert not writer and time.monotonic() - started < 1  # w2 beats: it writes, later
+    writer, every, _ = two.finish({"articles": 2})
+    waited = time.monotonic() - started
+    assert writer and set(every) == {"w1", "w2"}
+    assert 0.3 < waited < 4 + 1  # until w3's heartbeat (4 s, beaten ~3.2 s ago) expired
+    assert one.finish({"articles": 1})[0] is False  # the writer is taken once

@@ -177,8 +177,8 @@ class FrontierExtension:
             archive_dir=str(runtime.root),
             reason=reason,
         )
-        last, every, twice = self.store.finish(figures)
-        if last:
+        writer, every, twice = self.store.finish(figures)
+        if writer:
             summary = crawl_summary(self.store.crawl_id, every, twice, self.store.status())
             path = write_crawl_summary(
                 runtime.path("runs", f"crawl-{self.store.crawl_id}.summary.json"), summary

@@ -193,11 +193,22 @@ end
 return twice
 """
 
-# ARGV: prefix, worker, figures json -> {workers still live, figures of every worker (flat)}
+# ARGV: prefix, worker, figures json, heartbeat ttl (ms) -> {workers still live, ms since the
+# freshest of them beat (-1: none), 1 if this worker writes the crawl summary, figures of
+# every worker (flat), ids written twice}. Idempotent: a worker waiting for a dead one's
+# heartbeat to expire calls it again; the summary's writer is taken once (SET NX).
 FINISH = """
 redis.call('HSET', p .. 'summaries', ARGV[2], ARGV[3])
 redis.call('ZREM', p .. 'workers', ARGV[2])
 redis.call('ZREMRANGEBYSCORE', p .. 'workers', '-inf', now)
-return {redis.call('ZCARD', p .. 'workers'), redis.call('HGETALL', p .. 'summaries'),
+local live = redis.call('ZCARD', p .. 'workers')
+local freshest = -1
+if live > 0 then
+  local top = redis.call('ZRANGE', p .. 'workers', -1, -1, 'WITHSCORES')
+  freshest = now - (tonumber(top[2]) - tonumber(ARGV[4]))
+end
+local writer = 0
+if live == 0 and redis.call('SET', p .. 'summary_by', ARGV[2], 'NX') then writer = 1 end
+return {live, freshest, writer, redis.call('HGETALL', p .. 'summaries'),
         redis.call('SMEMBERS', p .. 'twice')}
 """

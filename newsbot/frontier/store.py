@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from newsbot.redisconn import RedisConn
+
+
+logger = logging.getLogger(__name__)
+
+# A live worker beats every second (the extension's SHARD_EVERY); one silent for longer than
+# this is taken for dead when the crawl ends (a busy reactor may delay a beat or two).
+FRESH_BEAT_MS = 3000
+WAIT_STEP = 0.5  # seconds between looks while waiting for a dead worker's heartbeat to expire
 
 
 def frontier_prefix(crawl_id: str) -> str:
@@ -223,11 +233,32 @@ class FrontierStore:
         return [_text(x) for x in self._run("WRITTEN", self.worker_id, *ids)] if ids else []
 
     def finish(self, figures: dict[str, Any]) -> tuple[bool, dict[str, Any], list[str]]:
-        """Leave the crawl with this worker's figures: (last to finish?, every worker's
-        figures, record ids written by more than one worker)."""
-        live, flat, twice = self._run("FINISH", self.worker_id, json.dumps(figures))
+        """Leave the crawl with this worker's figures: (does this worker write the crawl
+        summary?, every worker's figures, record ids written by more than one worker).
+
+        The last worker to leave writes it. A worker killed near the end never leaves, and
+        its heartbeat lives on for up to a lease: while every other worker still listed has
+        stopped beating (none within ``FRESH_BEAT_MS``), this one waits for their heartbeats
+        to expire, then writes; a worker still beating will leave later and write itself."""
+        deadline = time.monotonic() + self.lease_ms / 1000 + 1
+        told = False
+        while True:
+            live, freshest, writer, flat, twice = self._run(
+                "FINISH", self.worker_id, json.dumps(figures), self.lease_ms
+            )
+            if int(live) == 0 or int(freshest) < FRESH_BEAT_MS or time.monotonic() > deadline:
+                break
+            if not told:
+                logger.info(
+                    "frontier: %d worker(s) stopped beating %.1f s ago without finishing;"
+                    " waiting for their heartbeats to expire to write the crawl summary",
+                    int(live),
+                    int(freshest) / 1000,
+                )
+                told = True
+            time.sleep(WAIT_STEP)
         summaries = {_text(flat[i]): json.loads(flat[i + 1]) for i in range(0, len(flat), 2)}
-        return int(live) == 0, summaries, sorted(_text(x) for x in twice)
+        return bool(writer), summaries, sorted(_text(x) for x in twice)
 
     def acked_by_worker(self) -> dict[str, int]:
         acked = self.call(lambda: self.server.hgetall(self.key("acked")))
